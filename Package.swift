@@ -1,0 +1,89 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Roster",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "roster", targets: ["roster"]),
+        .library(name: "BER", targets: ["BER"]),
+        .library(name: "LDAPProtocol", targets: ["LDAPProtocol"]),
+        .library(name: "Directory", targets: ["Directory"]),
+        .library(name: "LDAPFrontend", targets: ["LDAPFrontend"]),
+        .library(name: "LDAPServer", targets: ["LDAPServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
+        .target(name: "BER", swiftSettings: strict),
+        // RFC 4511 messages, RFC 4514 DNs, RFC 4515 filters, NIO framing.
+        .target(
+            name: "LDAPProtocol",
+            dependencies: ["BER", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
+        // The domain core. No project dependencies, no I/O.
+        .target(name: "Directory", swiftSettings: strict),
+        // Session state machine, operations, entry mapping, filter evaluation.
+        .target(
+            name: "LDAPFrontend",
+            dependencies: ["LDAPProtocol", "Directory", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // NIO pipeline, connection loop, limits, lifecycle.
+        .target(
+            name: "LDAPServer",
+            dependencies: [
+                "LDAPFrontend", "LDAPProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "RosterCLI",
+            dependencies: [
+                "LDAPServer", "LDAPFrontend", "Directory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(name: "roster", dependencies: ["RosterCLI"], swiftSettings: strict),
+
+        .testTarget(name: "BERTests", dependencies: ["BER"], swiftSettings: strict),
+        .testTarget(
+            name: "LDAPProtocolTests",
+            dependencies: [
+                "LDAPProtocol", "BER",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LDAPFrontendTests",
+            dependencies: ["LDAPFrontend", "LDAPProtocol", "Directory"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LDAPServerTests",
+            dependencies: [
+                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
