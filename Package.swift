@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -33,6 +34,14 @@ let package = Package(
             swiftSettings: strict),
         // The domain core. No project dependencies, no I/O.
         .target(name: "Directory", swiftSettings: strict),
+        // Password hashing schemes behind the domain's PasswordHasher port.
+        .target(
+            name: "PasswordHashing",
+            dependencies: [
+                "Directory", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // Session state machine, operations, entry mapping, filter evaluation.
         .target(
             name: "LDAPFrontend",
@@ -52,7 +61,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "Directory",
+                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

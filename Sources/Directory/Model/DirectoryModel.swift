@@ -1,0 +1,258 @@
+/// The whole directory in memory, indexed: every read is served from here, never from disk.
+///
+/// A value type: readers take a copy (copy-on-write makes that free) and never see a write half
+/// applied; the writer mutates its own copy and publishes it.
+public struct DirectoryModel: Sendable {
+    /// The organisation's name (the root department's name).
+    public var organization: String { departments[.root]?.name ?? "" }
+
+    public private(set) var departments: [DepartmentID: Department] = [:]
+    private var childIDs: [DepartmentID: [DepartmentID]] = [:]
+    private var membersByKey: [String: Member] = [:]
+    private var directMembers: [DepartmentID: [String]] = [:]
+    private var emailIndex: [String: String] = [:]
+    private var mobileIndex: [String: String] = [:]
+    private var pinyinNames: [String: PinyinName] = [:]
+    public private(set) var groups: [String: Group] = [:]
+    private var groupsOfMember: [String: [String]] = [:]
+    public private(set) var administrators: [String: Administrator] = [:]
+    /// The id the next new department gets.
+    public private(set) var nextDepartmentID = DepartmentID(2)
+
+    /// An empty directory whose root department is named `organization`.
+    public init(organization: String) {
+        let root = Department(id: .root, name: organization, parent: nil, scope: .all)
+        departments[.root] = root
+        childIDs[.root] = []
+    }
+
+    // MARK: - Departments
+
+    /// The department with `id`.
+    public func department(_ id: DepartmentID) -> Department? { departments[id] }
+
+    /// Sub-departments of `id`, by sort order then name.
+    public func children(of id: DepartmentID) -> [DepartmentID] { childIDs[id] ?? [] }
+
+    /// The sub-department of `parent` named `name` (names compared ignoring case).
+    public func child(of parent: DepartmentID, named name: String) -> Department? {
+        let folded = name.lowercased()
+        for id in childIDs[parent] ?? [] where departments[id]?.name.lowercased() == folded { return departments[id] }
+        return nil
+    }
+
+    /// The chain from the root to `id`, both included.
+    public func path(to id: DepartmentID) -> [DepartmentID] {
+        var chain: [DepartmentID] = []
+        var cursor: DepartmentID? = id
+        while let c = cursor, let d = departments[c] {
+            chain.append(c)
+            cursor = d.parent
+        }
+        return chain.reversed()
+    }
+
+    /// The depth of a department: the root is 0, a top-level department 1.
+    public func depth(of id: DepartmentID) -> Int { path(to: id).count - 1 }
+
+    /// Whether `id` is `ancestor` or lies below it.
+    public func isDepartment(_ id: DepartmentID, within ancestor: DepartmentID) -> Bool {
+        var cursor: DepartmentID? = id
+        while let c = cursor {
+            if c == ancestor { return true }
+            cursor = departments[c]?.parent
+        }
+        return false
+    }
+
+    /// Every department of the subtree rooted at `id`, in tree order (a department before its
+    /// sub-departments, siblings by sort order).
+    public func subtree(of id: DepartmentID) -> [DepartmentID] {
+        var out: [DepartmentID] = []
+        var stack = [id]
+        while let next = stack.popLast() {
+            out.append(next)
+            stack.append(contentsOf: (childIDs[next] ?? []).reversed())
+        }
+        return out
+    }
+
+    /// Resolves a template path (`营销中心->大客户部`) from the root.
+    public func department(atPath names: [String]) -> Department? {
+        var cursor = DepartmentID.root
+        for name in names {
+            guard let d = child(of: cursor, named: name) else { return nil }
+            cursor = d.id
+        }
+        return departments[cursor]
+    }
+
+    /// The names from the top-level department down to `id` (empty for the root).
+    public func pathNames(of id: DepartmentID) -> [String] {
+        path(to: id).dropFirst().compactMap { departments[$0]?.name }
+    }
+
+    /// Adds or replaces a department and keeps the sibling order.
+    public mutating func put(_ department: Department) {
+        let old = departments[department.id]
+        departments[department.id] = department
+        if childIDs[department.id] == nil { childIDs[department.id] = [] }
+        if let oldParent = old?.parent, oldParent != department.parent {
+            childIDs[oldParent]?.removeAll { $0 == department.id }
+        }
+        if let parent = department.parent {
+            var siblings = childIDs[parent] ?? []
+            siblings.removeAll { $0 == department.id }
+            siblings.append(department.id)
+            siblings.sort { a, b in
+                let da = departments[a]!, db = departments[b]!
+                return da.order != db.order ? da.order < db.order : da.name < db.name
+            }
+            childIDs[parent] = siblings
+        }
+        if department.id >= nextDepartmentID { nextDepartmentID = DepartmentID(department.id.rawValue + 1) }
+    }
+
+    /// Removes a department that has no sub-departments and no members.
+    public mutating func removeDepartment(_ id: DepartmentID) {
+        guard let d = departments.removeValue(forKey: id) else { return }
+        if let parent = d.parent { childIDs[parent]?.removeAll { $0 == id } }
+        childIDs[id] = nil
+        directMembers[id] = nil
+    }
+
+    // MARK: - Members
+
+    /// The member with this account (case ignored), active or departed.
+    public func member(_ account: String) -> Member? { membersByKey[account.lowercased()] }
+
+    /// The member holding this e-mail address (case ignored).
+    public func member(email: String) -> Member? { emailIndex[email.lowercased()].flatMap { membersByKey[$0] } }
+
+    /// The member holding this mobile number (spaces and hyphens ignored).
+    public func member(mobile: String) -> Member? { mobileIndex[Self.mobileKey(mobile)].flatMap { membersByKey[$0] } }
+
+    /// Every member, active and departed, in no particular order.
+    public var allMembers: Dictionary<String, Member>.Values { membersByKey.values }
+
+    /// How many members (active and departed) the directory holds.
+    public var memberCount: Int { membersByKey.count }
+
+    /// Active members directly in `id` (primary or not): pinned first, then by pinyin.
+    public func members(in id: DepartmentID) -> [Member] {
+        (directMembers[id] ?? []).compactMap { membersByKey[$0] }
+    }
+
+    /// Members whose primary department is `id`, in the same order.
+    public func primaryMembers(in id: DepartmentID) -> [Member] {
+        members(in: id).filter { $0.primaryDepartment == id }
+    }
+
+    /// Active members in the subtree of `id`, each counted once.
+    public func subtreeMemberCount(of id: DepartmentID) -> Int {
+        var seen = Set<String>()
+        for d in subtree(of: id) { for key in directMembers[d] ?? [] { seen.insert(key) } }
+        return seen.count
+    }
+
+    /// The pinyin forms of a member's name.
+    public func pinyin(of account: Account) -> PinyinName {
+        pinyinNames[account.key] ?? PinyinName("")
+    }
+
+    /// Departed members.
+    public var departedMembers: [Member] {
+        membersByKey.values.filter { !$0.isActive }.sorted { $0.account < $1.account }
+    }
+
+    /// Adds or replaces a member and keeps every index current.
+    public mutating func put(_ member: Member) {
+        let key = member.account.key
+        if let old = membersByKey[key] { unindex(old) }
+        membersByKey[key] = member
+        let names = PinyinName(member.name)
+        pinyinNames[key] = names
+        if let email = member.email { emailIndex[email.lowercased()] = key }
+        if let mobile = member.mobile { mobileIndex[Self.mobileKey(mobile)] = key }
+        if member.isActive {
+            for d in Set(member.departments) {
+                var list = directMembers[d] ?? []
+                list.append(key)
+                directMembers[d] = list
+                sortMembers(of: d)
+            }
+        }
+    }
+
+    /// Erases a member from every index and every group.
+    public mutating func removeMember(_ account: Account) {
+        guard let old = membersByKey.removeValue(forKey: account.key) else { return }
+        unindex(old)
+        pinyinNames[account.key] = nil
+        for g in groupsOfMember[account.key] ?? [] {
+            groups[g]?.members.removeAll { $0 == account }
+        }
+        groupsOfMember[account.key] = nil
+    }
+
+    private mutating func unindex(_ member: Member) {
+        let key = member.account.key
+        if let email = member.email, emailIndex[email.lowercased()] == key { emailIndex[email.lowercased()] = nil }
+        if let mobile = member.mobile, mobileIndex[Self.mobileKey(mobile)] == key {
+            mobileIndex[Self.mobileKey(mobile)] = nil
+        }
+        for d in Set(member.departments) { directMembers[d]?.removeAll { $0 == key } }
+    }
+
+    private mutating func sortMembers(of id: DepartmentID) {
+        guard var list = directMembers[id] else { return }
+        list.sort { a, b in
+            let ma = membersByKey[a]!, mb = membersByKey[b]!
+            if ma.pinned != mb.pinned { return ma.pinned }
+            let pa = pinyinNames[a]!.compact, pb = pinyinNames[b]!.compact
+            return pa != pb ? pa < pb : a < b
+        }
+        directMembers[id] = list
+    }
+
+    /// The key the mobile index uses: digits and `+` only.
+    public static func mobileKey(_ mobile: String) -> String {
+        String(mobile.unicodeScalars.filter { $0 != " " && $0 != "-" }.map(Character.init))
+    }
+
+    // MARK: - Groups
+
+    /// The group with this name (case ignored).
+    public func group(_ name: String) -> Group? { groups[name.lowercased()] }
+
+    /// Groups that list `account`, by name.
+    public func groups(of account: Account) -> [Group] {
+        (groupsOfMember[account.key] ?? []).compactMap { groups[$0] }.sorted { $0.key < $1.key }
+    }
+
+    /// Adds or replaces a group.
+    public mutating func put(_ group: Group) {
+        if let old = groups[group.key] {
+            for m in old.members { groupsOfMember[m.key]?.removeAll { $0 == group.key } }
+        }
+        groups[group.key] = group
+        for m in group.members { groupsOfMember[m.key, default: []].append(group.key) }
+    }
+
+    /// Removes a group.
+    public mutating func removeGroup(_ name: String) {
+        guard let old = groups.removeValue(forKey: name.lowercased()) else { return }
+        for m in old.members { groupsOfMember[m.key]?.removeAll { $0 == old.key } }
+    }
+
+    // MARK: - Administrators
+
+    /// The administrator or service account with this name (case ignored).
+    public func administrator(_ name: String) -> Administrator? { administrators[name.lowercased()] }
+
+    /// Adds or replaces an administrator or service account.
+    public mutating func put(_ admin: Administrator) { administrators[admin.key] = admin }
+
+    /// Removes an administrator or service account.
+    public mutating func removeAdministrator(_ name: String) { administrators[name.lowercased()] = nil }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The pinyin forms of a Chinese name, used to match `(cn=zhang*)` and `(cn=zs)` and to sort.
+public struct PinyinName: Sendable, Hashable {
+    /// Syllables separated by spaces, tone marks stripped: `zhang san`.
+    public var spaced: String
+    /// Syllables run together: `zhangsan`.
+    public var compact: String
+    /// First letters: `zs`.
+    public var initials: String
+
+    /// Computes the forms of `name`; a name without Han characters yields its own lower-cased
+    /// form. Surnames with a special reading (曾 zeng, 单 shan, 尉迟 yuchi …) use that reading.
+    public init(_ name: String) {
+        var syllables: [String] = []
+        var rest = Substring(name)
+        // Surname readings first (two-character compound surnames before single ones).
+        if let (prefix, reading) = Pinyin.specialSurname(of: rest) {
+            syllables.append(contentsOf: reading)
+            rest = rest.dropFirst(prefix)
+        }
+        syllables.append(contentsOf: Pinyin.syllables(of: String(rest)))
+        spaced = syllables.joined(separator: " ")
+        compact = syllables.joined()
+        initials = String(syllables.compactMap(\.first))
+    }
+}
+
+/// Mandarin → Latin transliteration with the surname table.
+public enum Pinyin {
+    /// Surnames whose reading differs from the character's most common one.
+    static let surnames: [String: [String]] = [
+        "尉迟": ["yu", "chi"], "万俟": ["mo", "qi"], "单于": ["chan", "yu"], "长孙": ["zhang", "sun"],
+        "澹台": ["tan", "tai"], "令狐": ["ling", "hu"], "欧阳": ["ou", "yang"], "司马": ["si", "ma"],
+        "曾": ["zeng"], "单": ["shan"], "解": ["xie"], "仇": ["qiu"], "区": ["ou"], "朴": ["piao"],
+        "查": ["zha"], "盖": ["ge"], "乐": ["yue"], "覃": ["qin"], "缪": ["miao"], "繁": ["po"],
+        "尉": ["yu"], "秘": ["bi"], "种": ["chong"], "翟": ["zhai"], "员": ["yun"], "长": ["zhang"],
+        "重": ["chong"], "燕": ["yan"], "沈": ["shen"], "召": ["shao"], "厍": ["she"], "蕃": ["pi"],
+        "华": ["hua"], "任": ["ren"], "宓": ["fu"], "黑": ["he"], "句": ["gou"], "阚": ["kan"],
+    ]
+
+    static func specialSurname(of name: Substring) -> (Int, [String])? {
+        if name.count >= 2, let r = surnames[String(name.prefix(2))] { return (2, r) }
+        if let first = name.first, let r = surnames[String(first)] { return (1, r) }
+        return nil
+    }
+
+    /// Lower-case, tone-free syllables of `text`; runs of non-Han letters stay one word.
+    public static func syllables(of text: String) -> [String] {
+        guard !text.isEmpty else { return [] }
+        guard text.unicodeScalars.contains(where: isHan) else {
+            return text.lowercased().split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        }
+        let latin = text.applyingTransform(.mandarinToLatin, reverse: false) ?? text
+        let plain = latin.applyingTransform(.stripDiacritics, reverse: false) ?? latin
+        return plain.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+    }
+
+    /// Whether a scalar is a CJK unified ideograph.
+    public static func isHan(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x4E00...0x9FFF, 0x3400...0x4DBF, 0x20000...0x2A6DF, 0xF900...0xFAFF: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import LDAPProtocol
+
+/// The attributes a search asked for (RFC 4511 §4.5.1.8): `*`, `+`, `1.1`, names in any case and
+/// with options; unknown names are ignored and names come back spelled as requested.
+struct AttributeSelection: Sendable {
+    var allUser = false
+    var allOperational = false
+    var explicit: [String: String] = [:]
+
+    init(_ list: [String]) {
+        allUser = list.isEmpty
+        for raw in list {
+            let name = raw.trimmingWhitespace
+            switch name {
+            case "*": allUser = true
+            case "+": allOperational = true
+            case "1.1": continue
+            default:
+                if let type = AttributeRegistry.type(named: name), explicit[type.key] == nil {
+                    explicit[type.key] = name
+                }
+            }
+        }
+    }
+
+    /// The entry's attributes that were asked for.
+    func project(_ entry: Entry, typesOnly: Bool) -> [PartialAttribute] {
+        var out: [PartialAttribute] = []
+        out.reserveCapacity(entry.attributes.count)
+        for a in entry.attributes {
+            let name: String
+            if let requested = explicit[a.type.key] {
+                name = requested
+            } else if a.type.operational ? allOperational : allUser {
+                name = a.type.name
+            } else {
+                continue
+            }
+            out.append(PartialAttribute(name, typesOnly ? [] : a.values.map { Array($0.utf8) }))
+        }
+        return out
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,173 @@
+public import Directory
+public import LDAPProtocol
+
+/// A node of Roster's directory information tree (DESIGN §3).
+public enum DITNode: Sendable, Hashable {
+    case rootDSE
+    case subschema
+    case department(DepartmentID)
+    case member(Account)
+    case groupsContainer
+    case group(String)
+    case departedContainer
+    case departedMember(Account)
+    case adminsContainer
+    case subAdmin(String)
+    case servicesContainer
+    case service(String)
+    case superAdmin
+}
+
+/// Maps the domain onto DNs and back: the base entry is the root department, departments are
+/// `ou=`, members `uid=<account>` under their primary department, system containers `cn=`.
+public struct DIT: Sendable {
+    /// The naming context.
+    public let base: DistinguishedName
+    /// The subschema subentry's DN.
+    public static let subschemaDN = DistinguishedName([RelativeDistinguishedName(type: "cn", value: "Subschema")])
+
+    /// - Parameter base: the naming context, such as `dc=example,dc=com`.
+    public init(base: DistinguishedName) { self.base = base }
+
+    private func container(_ name: String) -> DistinguishedName {
+        base.child(RelativeDistinguishedName(type: "cn", value: name))
+    }
+
+    /// The DN of a node.
+    public func dn(of node: DITNode, in model: DirectoryModel) -> DistinguishedName {
+        switch node {
+        case .rootDSE: return .root
+        case .subschema: return Self.subschemaDN
+        case .department(let id): return departmentDN(id, in: model)
+        case .member(let account):
+            let primary = model.member(account.key)?.primaryDepartment ?? .root
+            return departmentDN(primary, in: model).child(RelativeDistinguishedName(type: "uid", value: account.value))
+        case .groupsContainer: return container("groups")
+        case .group(let key):
+            return container("groups").child(RelativeDistinguishedName(type: "cn", value: model.group(key)?.name ?? key))
+        case .departedContainer: return container("departed")
+        case .departedMember(let account):
+            return container("departed").child(RelativeDistinguishedName(type: "uid", value: account.value))
+        case .adminsContainer: return container("admins")
+        case .subAdmin(let key):
+            return container("admins").child(
+                RelativeDistinguishedName(type: "cn", value: model.administrator(key)?.name ?? key))
+        case .servicesContainer: return container("services")
+        case .service(let key):
+            return container("services").child(
+                RelativeDistinguishedName(type: "cn", value: model.administrator(key)?.name ?? key))
+        case .superAdmin: return container("admin")
+        }
+    }
+
+    /// The DN of a department.
+    public func departmentDN(_ id: DepartmentID, in model: DirectoryModel) -> DistinguishedName {
+        var dn = base
+        for d in model.path(to: id).dropFirst() {
+            dn = dn.child(RelativeDistinguishedName(type: "ou", value: model.department(d)?.name ?? ""))
+        }
+        return dn
+    }
+
+    /// The DN of an active member (under its primary department) or a departed one.
+    public func memberDN(_ member: Member, in model: DirectoryModel) -> DistinguishedName {
+        member.isActive ? dn(of: .member(member.account), in: model) : dn(of: .departedMember(member.account), in: model)
+    }
+
+    /// The outcome of resolving a DN.
+    public struct Resolution: Sendable, Hashable {
+        /// The node named, if it exists.
+        public var node: DITNode?
+        /// The deepest existing node on the way (the base entry's parent chain counts as nothing).
+        public var matched: DITNode?
+    }
+
+    /// Finds the node a DN names.
+    public func resolve(_ dn: DistinguishedName, in model: DirectoryModel) -> Resolution {
+        if dn.isRoot { return Resolution(node: .rootDSE, matched: nil) }
+        if dn.normalized == Self.subschemaDN.normalized { return Resolution(node: .subschema, matched: nil) }
+        guard dn.isWithin(base) else { return Resolution(node: nil, matched: nil) }
+        let relative = dn.rdns.prefix(dn.rdns.count - base.rdns.count).reversed()
+        var current = DITNode.department(.root)
+        for rdn in relative {
+            guard rdn.attributes.count == 1, let next = child(of: current, named: rdn.attributes[0], in: model) else {
+                return Resolution(node: nil, matched: current)
+            }
+            current = next
+        }
+        return Resolution(node: current, matched: current)
+    }
+
+    private func child(of node: DITNode, named pair: AttributeTypeAndValue, in model: DirectoryModel) -> DITNode? {
+        let type = pair.normalizedType
+        let value = pair.value
+        switch node {
+        case .department(let id):
+            if type == "ou" {
+                let folded = pair.normalizedValue
+                for c in model.children(of: id) where DistinguishedName.foldValue(model.department(c)!.name) == folded {
+                    return .department(c)
+                }
+                return nil
+            }
+            if type == "uid" {
+                guard let m = model.member(value), m.isActive, m.primaryDepartment == id else { return nil }
+                return .member(m.account)
+            }
+            if type == "cn" && id == .root {
+                switch pair.normalizedValue {
+                case "groups": return .groupsContainer
+                case "departed": return .departedContainer
+                case "admins": return .adminsContainer
+                case "services": return .servicesContainer
+                case "admin":
+                    if let a = model.administrator("admin"), case .superAdmin = a.role { return .superAdmin }
+                    return nil
+                default: return nil
+                }
+            }
+            return nil
+        case .groupsContainer:
+            guard type == "cn", let g = model.group(value) else { return nil }
+            return .group(g.key)
+        case .departedContainer:
+            guard type == "uid", let m = model.member(value), !m.isActive else { return nil }
+            return .departedMember(m.account)
+        case .adminsContainer:
+            guard type == "cn", let a = model.administrator(value), case .subAdmin = a.role else { return nil }
+            return .subAdmin(a.key)
+        case .servicesContainer:
+            guard type == "cn", let a = model.administrator(value), case .service = a.role else { return nil }
+            return .service(a.key)
+        default:
+            return nil
+        }
+    }
+
+    /// The children of a node in tree order: a department's pinned members, its other members by
+    /// pinyin, its sub-departments by sort order; below the root, the system containers last.
+    public func children(of node: DITNode, in model: DirectoryModel) -> [DITNode] {
+        switch node {
+        case .department(let id):
+            var out: [DITNode] = model.primaryMembers(in: id).map { .member($0.account) }
+            out.append(contentsOf: model.children(of: id).map { .department($0) })
+            if id == .root {
+                out.append(contentsOf: [.groupsContainer, .departedContainer, .adminsContainer, .servicesContainer])
+                if let a = model.administrator("admin"), case .superAdmin = a.role { out.append(.superAdmin) }
+            }
+            return out
+        case .groupsContainer:
+            return model.groups.values.sorted { $0.key < $1.key }.map { .group($0.key) }
+        case .departedContainer:
+            return model.departedMembers.map { .departedMember($0.account) }
+        case .adminsContainer:
+            return model.administrators.values.filter { if case .subAdmin = $0.role { true } else { false } }
+                .sorted { $0.key < $1.key }.map { .subAdmin($0.key) }
+        case .servicesContainer:
+            return model.administrators.values.filter { if case .service = $0.role { true } else { false } }
+                .sorted { $0.key < $1.key }.map { .service($0.key) }
+        default:
+            return []
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// An LDAP entry as the viewer may see it: built from the domain only after visibility is decided.
+public struct Entry: Sendable, Hashable {
+    /// One attribute and its values.
+    public struct Attribute: Sendable, Hashable {
+        public var type: AttributeType
+        public var values: [String]
+    }
+
+    /// The entry's DN in string form.
+    public var dn: String
+    /// Attributes in the order they are returned.
+    public var attributes: [Attribute]
+    /// Extra strings that name-matching filters also try: the pinyin forms of the name.
+    public var pinyin: [String]
+
+    /// - Parameters:
+    ///   - dn: the DN.
+    ///   - attributes: its attributes.
+    ///   - pinyin: pinyin forms of the name, for filters on cn/displayName/sn/givenName.
+    public init(dn: String, attributes: [Attribute] = [], pinyin: [String] = []) {
+        self.dn = dn
+        self.attributes = attributes
+        self.pinyin = pinyin
+    }
+
+    /// The values of `type`, or nil when the entry does not have it.
+    public func values(of type: AttributeType) -> [String]? {
+        for a in attributes where a.type.key == type.key { return a.values }
+        return nil
+    }
+
+    /// Appends an attribute unless it has no values.
+    public mutating func add(_ name: String, _ values: [String]) {
+        guard !values.isEmpty, let type = AttributeRegistry.type(named: name) else { return }
+        attributes.append(Attribute(type: type, values: values))
+    }
+
+    /// Appends an attribute with one value, if present.
+    public mutating func add(_ name: String, _ value: String?) {
+        if let value, !value.isEmpty { add(name, [value]) }
+    }
+}

@@ -1,0 +1,213 @@
+public import Directory
+import LDAPProtocol
+
+/// Turns domain objects into LDAP entries (DESIGN §3). Called only for nodes the viewer may see.
+public struct EntryBuilder: Sendable {
+    public let dit: DIT
+    public let vendorVersion: String
+
+    /// - Parameters:
+    ///   - dit: the tree mapping.
+    ///   - vendorVersion: the version the rootDSE reports.
+    public init(dit: DIT, vendorVersion: String) {
+        self.dit = dit
+        self.vendorVersion = vendorVersion
+    }
+
+    /// The entry of a node, or nil if it does not exist.
+    public func entry(for node: DITNode, in model: DirectoryModel, supportedControls: [String], supportedExtensions: [String]) -> Entry? {
+        switch node {
+        case .rootDSE: return rootDSE(supportedControls: supportedControls, supportedExtensions: supportedExtensions)
+        case .subschema: return Subschema.entry()
+        case .department(let id): return model.department(id).map { department($0, in: model) }
+        case .member(let account), .departedMember(let account):
+            return model.member(account.key).map { member($0, in: model) }
+        case .group(let key): return model.group(key).map { group($0, in: model) }
+        case .groupsContainer, .departedContainer, .adminsContainer, .servicesContainer:
+            return container(node, in: model)
+        case .subAdmin(let key), .service(let key):
+            return model.administrator(key).map { administrator($0, node: node, in: model) }
+        case .superAdmin:
+            return model.administrator("admin").map { administrator($0, node: node, in: model) }
+        }
+    }
+
+    // MARK: - rootDSE
+
+    func rootDSE(supportedControls: [String], supportedExtensions: [String]) -> Entry {
+        var e = Entry(dn: "")
+        e.add("objectClass", ["top", "extensibleObject"])
+        e.add("namingContexts", [dit.base.description])
+        e.add("supportedLDAPVersion", ["3"])
+        e.add("supportedControl", supportedControls)
+        e.add("supportedExtension", supportedExtensions)
+        // All operational attributes (+), absolute true/false filters (RFC 4526).
+        e.add("supportedFeatures", ["1.3.6.1.4.1.4203.1.5.1", "1.3.6.1.4.1.4203.1.5.3"])
+        e.add("subschemaSubentry", [DIT.subschemaDN.description])
+        e.add("vendorName", ["Roster"])
+        e.add("vendorVersion", [vendorVersion])
+        e.add("entryDN", [""])
+        e.add("structuralObjectClass", ["top"])
+        return e
+    }
+
+    // MARK: - Departments
+
+    func department(_ d: Department, in model: DirectoryModel) -> Entry {
+        let dn = dit.departmentDN(d.id, in: model)
+        var e = Entry(dn: dn.description)
+        if d.id == .root {
+            let rdn = dn.rdn?.attributes.first
+            let rdnType = rdn.map { DistinguishedName.canonicalType($0.type) } ?? "o"
+            switch rdnType {
+            case "dc":
+                e.add("objectClass", ["top", "dcObject", "organization", "rosterDepartment"])
+                e.add("dc", rdn?.value)
+                e.add("o", d.name)
+            case "ou":
+                e.add("objectClass", ["top", "organizationalUnit", "rosterDepartment"])
+                e.add("ou", rdn?.value)
+            default:
+                e.add("objectClass", ["top", "organization", "rosterDepartment"])
+                e.add("o", rdnType == "o" ? (rdn?.value ?? d.name) : d.name)
+            }
+        } else {
+            e.add("objectClass", ["top", "organizationalUnit", "rosterDepartment"])
+            e.add("ou", d.name)
+        }
+        e.add("description", d.description)
+        e.add("rosterDepartmentID", String(d.id.rawValue))
+        e.add("rosterSortOrder", String(d.order))
+        e.add("rosterVisibility", d.scope.rawValue)
+        e.add("rosterLeader", d.leaders.compactMap { model.member($0.key) }.filter(\.isActive).map { dit.memberDN($0, in: model).description })
+        e.add("rosterHidden", d.hidden ? "TRUE" : "FALSE")
+        let subordinates = model.children(of: d.id).count + model.primaryMembers(in: d.id).count
+            + (d.id == .root ? 4 : 0)
+        addOperational(&e, dn: dn, uuid: d.uuid.uuidString.lowercased(), created: d.created, modified: d.modified,
+                       structural: d.id == .root && e.values(of: AttributeRegistry.type(named: "o")!) != nil ? "organization" : "organizationalUnit",
+                       subordinates: subordinates)
+        e.add("rosterMemberCount", String(model.members(in: d.id).count))
+        e.add("rosterSubtreeMemberCount", String(model.subtreeMemberCount(of: d.id)))
+        return e
+    }
+
+    // MARK: - Members
+
+    func member(_ m: Member, in model: DirectoryModel) -> Entry {
+        let dn = dit.memberDN(m, in: model)
+        var e = Entry(dn: dn.description)
+        let parts = NameParts(m.name)
+        e.add("objectClass", ["top", "person", "organizationalPerson", "inetOrgPerson", "rosterMember"])
+        e.add("uid", m.account.value)
+        e.add("cn", m.name)
+        e.add("displayName", m.name)
+        e.add("sn", parts.surname)
+        e.add("givenName", parts.givenName)
+        e.add("mail", m.email)
+        e.add("mobile", m.mobile)
+        e.add("telephoneNumber", [m.phone, m.phone2].compactMap { $0 }.filter { !$0.isEmpty })
+        e.add("title", m.title)
+        let departments = m.departments.compactMap { model.department($0) }
+        e.add("ou", departments.map(\.name))
+        e.add("departmentNumber", departments.map { String($0.id.rawValue) })
+        e.add("postalAddress", m.address)
+        e.add("description", m.remarks)
+        if m.isActive, let primary = model.department(m.primaryDepartment),
+            let leader = primary.leaders.first(where: { $0 != m.account }), let lm = model.member(leader.key), lm.isActive
+        {
+            e.add("manager", dit.memberDN(lm, in: model).description)
+        }
+        e.add("rosterNickname", m.nickname)
+        e.add("rosterGender", m.gender)
+        e.add("rosterWeChatID", m.wechat)
+        e.add("rosterQQ", m.qq)
+        e.add("rosterBirthday", m.birthday)
+        e.add("rosterLunarBirthday", m.lunarBirthday)
+        e.add("rosterBirthdayReminder", m.birthdayReminder?.rawValue)
+        e.add("rosterHireDate", m.hireDate)
+        e.add("rosterFollowStatus", m.followStatus.rawValue)
+        e.add("rosterPinned", m.pinned ? "TRUE" : "FALSE")
+        e.add("rosterStatus", m.isActive ? "active" : "departed")
+        addOperational(&e, dn: dn, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
+                       structural: "inetOrgPerson", subordinates: 0)
+        if m.isActive {
+            var memberOf = m.departments.map { dit.departmentDN($0, in: model).description }
+            memberOf += model.groups(of: m.account).map { dit.dn(of: .group($0.key), in: model).description }
+            e.add("memberOf", memberOf)
+        }
+        let py = model.pinyin(of: m.account)
+        if !py.compact.isEmpty && py.compact != m.name.lowercased() {
+            e.add("rosterPinyin", Array(Set([py.spaced, py.compact])).sorted())
+            e.add("rosterPinyinInitials", py.initials)
+            e.pinyin = [py.spaced, py.compact, py.initials]
+        }
+        return e
+    }
+
+    // MARK: - Groups, containers, administrators
+
+    func group(_ g: Group, in model: DirectoryModel) -> Entry {
+        let dn = dit.dn(of: .group(g.key), in: model)
+        var e = Entry(dn: dn.description)
+        e.add("objectClass", ["top", "groupOfNames"])
+        e.add("cn", g.name)
+        e.add("description", g.description)
+        e.add("member", g.members.compactMap { model.member($0.key) }.filter(\.isActive).map { dit.memberDN($0, in: model).description })
+        addOperational(&e, dn: dn, uuid: g.uuid.uuidString.lowercased(), created: g.created, modified: g.modified,
+                       structural: "groupOfNames", subordinates: 0)
+        return e
+    }
+
+    func container(_ node: DITNode, in model: DirectoryModel) -> Entry {
+        let dn = dit.dn(of: node, in: model)
+        var e = Entry(dn: dn.description)
+        e.add("objectClass", ["top", "applicationProcess"])
+        e.add("cn", dn.rdn?.attributes.first?.value)
+        e.add("entryDN", dn.description)
+        e.add("structuralObjectClass", "applicationProcess")
+        e.add("subschemaSubentry", DIT.subschemaDN.description)
+        let count = dit.children(of: node, in: model).count
+        e.add("hasSubordinates", count > 0 ? "TRUE" : "FALSE")
+        e.add("numSubordinates", String(count))
+        return e
+    }
+
+    func administrator(_ a: Administrator, node: DITNode, in model: DirectoryModel) -> Entry {
+        let dn = dit.dn(of: node, in: model)
+        var e = Entry(dn: dn.description)
+        e.add("objectClass", ["top", "applicationProcess", "simpleSecurityObject"])
+        e.add("cn", a.name)
+        switch a.role {
+        case .superAdmin: e.add("description", "super administrator")
+        case .subAdmin: e.add("description", "department administrator")
+        case .service: e.add("description", "read-only service account")
+        }
+        e.add("entryDN", dn.description)
+        e.add("structuralObjectClass", "applicationProcess")
+        e.add("subschemaSubentry", DIT.subschemaDN.description)
+        e.add("hasSubordinates", "FALSE")
+        e.add("numSubordinates", "0")
+        return e
+    }
+
+    private func addOperational(
+        _ e: inout Entry, dn: DistinguishedName, uuid: String, created: AuditStamp, modified: AuditStamp,
+        structural: String, subordinates: Int
+    ) {
+        e.add("structuralObjectClass", structural)
+        e.add("entryUUID", uuid)
+        e.add("entryDN", dn.description)
+        e.add("creatorsName", actorDN(created.actor))
+        e.add("createTimestamp", GeneralizedTime.string(created.time))
+        e.add("modifiersName", actorDN(modified.actor))
+        e.add("modifyTimestamp", GeneralizedTime.string(modified.time))
+        e.add("subschemaSubentry", DIT.subschemaDN.description)
+        e.add("hasSubordinates", subordinates > 0 ? "TRUE" : "FALSE")
+        e.add("numSubordinates", String(subordinates))
+    }
+
+    private func actorDN(_ actor: String) -> String {
+        if actor.contains("=") { return actor }
+        return dit.base.child(RelativeDistinguishedName(type: "cn", value: "admin")).description
+    }
+}

@@ -1,0 +1,54 @@
+public import Directory
+import LDAPProtocol
+public import Logging
+
+/// Everything a session needs that outlives it: configuration, the live directory, the password
+/// hasher and a logger. Shared by all connections.
+public struct Frontend: Sendable {
+    public let configuration: FrontendConfiguration
+    public let directory: LiveDirectory
+    public let hasher: any PasswordHasher
+    public let logger: Logger
+    public let dit: DIT
+    let builder: EntryBuilder
+    /// A hash of a random password, verified when a bind name matches nobody, so that an unknown
+    /// user costs what a wrong password costs.
+    let decoyHash: String
+
+    /// Extended operations that work, advertised in the rootDSE.
+    public static let supportedExtensions = [ExtendedRequest.whoAmI]
+    /// Controls that work, advertised in the rootDSE.
+    public static let supportedControls: [String] = []
+
+    /// - Parameters:
+    ///   - configuration: frontend settings.
+    ///   - directory: the directory to serve.
+    ///   - hasher: verifies bind passwords.
+    ///   - logger: where operations are logged (never passwords).
+    public init(configuration: FrontendConfiguration, directory: LiveDirectory, hasher: any PasswordHasher, logger: Logger) {
+        self.configuration = configuration
+        self.directory = directory
+        self.hasher = hasher
+        self.logger = logger
+        self.dit = DIT(base: configuration.baseDN)
+        self.builder = EntryBuilder(dit: dit, vendorVersion: configuration.vendorVersion)
+        self.decoyHash = hasher.hash(String(UInt64.random(in: 0...UInt64.max), radix: 36))
+    }
+
+    /// The entry of a node as the rootDSE and other entries are built.
+    func entry(for node: DITNode, in model: DirectoryModel) -> Entry? {
+        builder.entry(
+            for: node, in: model, supportedControls: Self.supportedControls,
+            supportedExtensions: Self.supportedExtensions)
+    }
+}
+
+/// The identity a connection is bound as.
+public struct BoundIdentity: Sendable, Hashable {
+    public var viewer: Viewer
+    /// The DN bound as (empty for anonymous).
+    public var dn: String
+
+    /// The anonymous identity.
+    public static let anonymous = BoundIdentity(viewer: .anonymous, dn: "")
+}

@@ -1,0 +1,36 @@
+import Directory
+import LDAPProtocol
+
+/// Compare (RFC 4511 §4.10) over the viewer's view: an invisible entry does not exist.
+struct CompareOperation {
+    let frontend: Frontend
+    let identity: BoundIdentity
+
+    func compare(_ request: CompareRequest) -> LDAPResult {
+        guard let dn = try? DistinguishedName(parsing: request.entry) else {
+            return LDAPResult(.invalidDNSyntax, diagnosticMessage: "entry: not a valid DN")
+        }
+        let model = frontend.directory.snapshot()
+        let visibility = Visibility(viewer: identity.viewer, model: model)
+        let search = SearchOperation(frontend: frontend, identity: identity)
+        let resolution = frontend.dit.resolve(dn, in: model)
+        let anonymousBlocked = identity.viewer == .anonymous && !frontend.configuration.anonymousRead
+        guard let node = resolution.node, !anonymousBlocked, search.canSee(node, visibility, model),
+            let entry = frontend.entry(for: node, in: model)
+        else {
+            return LDAPResult(.noSuchObject, matchedDN: search.matchedDN(resolution.matched, visibility, model))
+        }
+        guard let type = AttributeRegistry.type(named: request.assertion.attribute) else {
+            return LDAPResult(.undefinedAttributeType, diagnosticMessage: "\(request.assertion.attribute): unknown attribute")
+        }
+        guard entry.values(of: type) != nil else {
+            return LDAPResult(.noSuchAttribute, diagnosticMessage: "\(type.name): the entry has no such attribute")
+        }
+        let evaluator = FilterEvaluator()
+        switch evaluator.evaluate(.equalityMatch(request.assertion), entry) {
+        case .true: return LDAPResult(.compareTrue)
+        case .false: return LDAPResult(.compareFalse)
+        case .undefined: return LDAPResult(.undefinedAttributeType, diagnosticMessage: "\(type.name): cannot be compared")
+        }
+    }
+}

@@ -1,0 +1,13 @@
+public import ArgumentParser
+
+/// The `roster` command line.
+public struct RosterCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "roster",
+        abstract: "Roster: an LDAP directory server for an organisation's contact directory (通讯录).",
+        version: "0.1.0",
+        subcommands: [Serve.self]
+    )
+
+    public init() {}
+}

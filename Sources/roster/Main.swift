@@ -1,0 +1,8 @@
+import RosterCLI
+
+@main
+struct Main {
+    static func main() async {
+        await RosterCommand.main()
+    }
+}
