@@ -213,6 +213,9 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
                         out.append(hi << 4 | lo)
                         i += 2
                     } else {
+                        guard Self.escapable.contains(bytes[i]) else {
+                            throw fail("'\\' must be followed by two hex digits or one of \\ \" + , ; < > # = and space")
+                        }
                         out.append(bytes[i])
                         i += 1
                     }
@@ -231,6 +234,8 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
             guard let s = String(validating: out, as: UTF8.self) else { throw fail("value is not valid UTF-8") }
             return s
         }
+
+        static let escapable: Set<UInt8> = Set("\\\"+,;<># =".utf8)
 
         func isAlpha(_ c: UInt8) -> Bool { (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) }
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }

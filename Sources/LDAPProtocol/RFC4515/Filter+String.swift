@@ -128,6 +128,10 @@ private struct FilterParser {
     /// Parses `attr op value` in bytes[i..<end].
     mutating func parseItem(end: Int) throws(FilterSyntaxError) -> Filter {
         let item = bytes[i..<end]
+        if let bad = item.firstIndex(where: { $0 == UInt8(ascii: "(") || $0 == UInt8(ascii: ")") }) {
+            i = bad
+            throw fail("unescaped '\(Character(Unicode.Scalar(item[bad])))' in a filter item")
+        }
         guard let eq = item.firstIndex(of: UInt8(ascii: "=")) else { throw fail("'=' expected in a filter item") }
         var lhsEnd = eq
         var op: UInt8 = UInt8(ascii: "=")
