@@ -81,12 +81,12 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "LDAPFrontendTests",
-            dependencies: ["LDAPFrontend", "LDAPProtocol", "Directory"],
+            dependencies: ["LDAPFrontend", "LDAPProtocol", "Directory", "PasswordHashing", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(
             name: "LDAPServerTests",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory",
+                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

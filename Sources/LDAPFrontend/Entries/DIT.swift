@@ -144,6 +144,21 @@ public struct DIT: Sendable {
         }
     }
 
+    /// The parent of a node (nil for the base entry and for entries outside the naming context).
+    public func parent(of node: DITNode, in model: DirectoryModel) -> DITNode? {
+        switch node {
+        case .rootDSE, .subschema: return nil
+        case .department(let id): return model.department(id)?.parent.map { .department($0) }
+        case .member(let account): return model.member(account.key).map { .department($0.primaryDepartment) }
+        case .groupsContainer, .departedContainer, .adminsContainer, .servicesContainer, .superAdmin:
+            return .department(.root)
+        case .group: return .groupsContainer
+        case .departedMember: return .departedContainer
+        case .subAdmin: return .adminsContainer
+        case .service: return .servicesContainer
+        }
+    }
+
     /// The children of a node in tree order: a department's pinned members, its other members by
     /// pinyin, its sub-departments by sort order; below the root, the system containers last.
     public func children(of node: DITNode, in model: DirectoryModel) -> [DITNode] {

@@ -135,17 +135,12 @@ struct SearchOperation {
     /// The matchedDN for a name error: the deepest ancestor the viewer may see, so that the answer
     /// for a hidden entry is the answer for one that never existed.
     func matchedDN(_ matched: DITNode?, _ visibility: Visibility, _ model: DirectoryModel) -> String {
-        guard var node = matched else { return "" }
         let dit = frontend.dit
-        while !canSee(node, visibility, model) {
-            guard case .department(let id) = node, let parent = model.department(id)?.parent else { return "" }
-            node = .department(parent)
-        }
-        if case .department = node {} else if !canSee(node, visibility, model) { return "" }
+        var cursor = matched
+        while let node = cursor, !canSee(node, visibility, model) { cursor = dit.parent(of: node, in: model) }
+        guard let node = cursor else { return "" }
+        if identity.viewer == .anonymous && !frontend.configuration.anonymousRead { return "" }
         return dit.dn(of: node, in: model).description
     }
 }
 
-extension DNSyntaxError {
-    var reasonText: String { reason }
-}
