@@ -97,7 +97,9 @@ public final class LDAPServer: Service, Sendable {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 do {
-                    for try await message in inbound {
+                    // The stream ends on graceful shutdown as well as when the client closes;
+                    // an operation in progress always completes first.
+                    for try await message in inbound.cancelOnGracefulShutdown() {
                         switch session.receive(message) {
                         case .none: continue
                         case .send(let messages): try await outbound.write(contentsOf: messages)
@@ -106,6 +108,9 @@ public final class LDAPServer: Service, Sendable {
                             return
                         case .close: return
                         }
+                    }
+                    if Task.isShuttingDownGracefully {
+                        try? await outbound.write(LDAPMessage.noticeOfDisconnection(.unavailable, "the server is shutting down"))
                     }
                 } catch let error as LDAPFramingError {
                     if case .sendAndClose(let messages) = session.malformed(error) {
