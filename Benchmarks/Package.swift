@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so that the main build and CI never carry
+// ordo-one/benchmark. Run: cd Benchmarks && swift package benchmark
+let package = Package(
+    name: "RosterBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Roster", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "Codec",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "BER", package: "Roster"),
+                .product(name: "LDAPProtocol", package: "Roster"),
+            ],
+            path: "Benchmarks/Codec",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    ]
+)
