@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -34,6 +35,11 @@ let package = Package(
             swiftSettings: strict),
         // The domain core. No project dependencies, no I/O.
         .target(name: "Directory", swiftSettings: strict),
+        // SQLite (GRDB) implementation of the domain's storage port.
+        .target(
+            name: "Storage",
+            dependencies: ["Directory", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // Password hashing schemes behind the domain's PasswordHasher port.
         .target(
             name: "PasswordHashing",
@@ -61,7 +67,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing",
+                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,6 +76,7 @@ let package = Package(
         .executableTarget(name: "roster", dependencies: ["RosterCLI"], swiftSettings: strict),
 
         .testTarget(name: "BERTests", dependencies: ["BER"], swiftSettings: strict),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Storage", "PasswordHashing"], swiftSettings: strict),
         .testTarget(
             name: "LDAPProtocolTests",
             dependencies: [
