@@ -36,10 +36,15 @@ public struct Frontend: Sendable {
     }
 
     /// The entry of a node as the rootDSE and other entries are built.
-    func entry(for node: DITNode, in model: DirectoryModel) -> Entry? {
+    func entry(for node: DITNode, in model: DirectoryModel, visibility: Visibility) -> Entry? {
         builder.entry(
-            for: node, in: model, supportedControls: Self.supportedControls,
+            for: node, in: model, visibility: visibility, supportedControls: Self.supportedControls,
             supportedExtensions: Self.supportedExtensions)
+    }
+
+    /// What `identity` may see of `model`.
+    func visibility(_ identity: BoundIdentity, _ model: DirectoryModel) -> Visibility {
+        Visibility(viewer: identity.viewer, model: model, anonymous: configuration.anonymousRead ? .readShownFields : .nothing)
     }
 }
 

@@ -18,6 +18,22 @@ public struct DirectoryModel: Sendable {
     public private(set) var administrators: [String: Administrator] = [:]
     /// The id the next new department gets.
     public private(set) var nextDepartmentID = DepartmentID(2)
+    /// 成员属性设置.
+    public private(set) var fieldPolicy = FieldPolicy()
+    /// What changed since the last ``takeChanges()``.
+    public private(set) var changes = ChangeSet()
+
+    /// Returns and clears the record of what changed.
+    public mutating func takeChanges() -> ChangeSet {
+        defer { changes = ChangeSet() }
+        return changes
+    }
+
+    /// Replaces the field policy.
+    public mutating func put(_ policy: FieldPolicy) {
+        fieldPolicy = policy
+        changes.policy = true
+    }
 
     /// An empty directory whose root department is named `organization`.
     public init(organization: String) {
@@ -94,6 +110,7 @@ public struct DirectoryModel: Sendable {
 
     /// Adds or replaces a department and keeps the sibling order.
     public mutating func put(_ department: Department) {
+        changes.departments.insert(department.id)
         let old = departments[department.id]
         departments[department.id] = department
         if childIDs[department.id] == nil { childIDs[department.id] = [] }
@@ -116,6 +133,7 @@ public struct DirectoryModel: Sendable {
     /// Removes a department that has no sub-departments and no members.
     public mutating func removeDepartment(_ id: DepartmentID) {
         guard let d = departments.removeValue(forKey: id) else { return }
+        changes.departments.insert(id)
         if let parent = d.parent { childIDs[parent]?.removeAll { $0 == id } }
         childIDs[id] = nil
         directMembers[id] = nil
@@ -165,9 +183,22 @@ public struct DirectoryModel: Sendable {
         membersByKey.values.filter { !$0.isActive }.sorted { $0.account < $1.account }
     }
 
+    /// Adds many members at once (loading a store), sorting each department's list once.
+    public mutating func bulkLoad(members: [Member]) {
+        var touched = Set<DepartmentID>()
+        for m in members {
+            put(m, sorted: false)
+            if m.isActive { touched.formUnion(m.departments) }
+        }
+        for d in touched { sortMembers(of: d) }
+    }
+
     /// Adds or replaces a member and keeps every index current.
-    public mutating func put(_ member: Member) {
+    public mutating func put(_ member: Member) { put(member, sorted: true) }
+
+    private mutating func put(_ member: Member, sorted: Bool) {
         let key = member.account.key
+        changes.members.insert(key)
         if let old = membersByKey[key] { unindex(old) }
         membersByKey[key] = member
         let names = PinyinName(member.name)
@@ -179,18 +210,26 @@ public struct DirectoryModel: Sendable {
                 var list = directMembers[d] ?? []
                 list.append(key)
                 directMembers[d] = list
-                sortMembers(of: d)
+                if sorted { sortMembers(of: d) }
             }
         }
     }
 
+    /// Records that a member's entry changed without changing the member (its DN moved).
+    mutating func touchMember(_ account: Account) { changes.members.insert(account.key) }
+
+    /// Records that a group's entry changed without changing the group.
+    mutating func touchGroup(_ key: String) { changes.groups.insert(key) }
+
     /// Erases a member from every index and every group.
     public mutating func removeMember(_ account: Account) {
         guard let old = membersByKey.removeValue(forKey: account.key) else { return }
+        changes.members.insert(account.key)
         unindex(old)
         pinyinNames[account.key] = nil
         for g in groupsOfMember[account.key] ?? [] {
             groups[g]?.members.removeAll { $0 == account }
+            changes.groups.insert(g)
         }
         groupsOfMember[account.key] = nil
     }
@@ -232,6 +271,7 @@ public struct DirectoryModel: Sendable {
 
     /// Adds or replaces a group.
     public mutating func put(_ group: Group) {
+        changes.groups.insert(group.key)
         if let old = groups[group.key] {
             for m in old.members { groupsOfMember[m.key]?.removeAll { $0 == group.key } }
         }
@@ -242,6 +282,7 @@ public struct DirectoryModel: Sendable {
     /// Removes a group.
     public mutating func removeGroup(_ name: String) {
         guard let old = groups.removeValue(forKey: name.lowercased()) else { return }
+        changes.groups.insert(old.key)
         for m in old.members { groupsOfMember[m.key]?.removeAll { $0 == old.key } }
     }
 
@@ -251,8 +292,14 @@ public struct DirectoryModel: Sendable {
     public func administrator(_ name: String) -> Administrator? { administrators[name.lowercased()] }
 
     /// Adds or replaces an administrator or service account.
-    public mutating func put(_ admin: Administrator) { administrators[admin.key] = admin }
+    public mutating func put(_ admin: Administrator) {
+        administrators[admin.key] = admin
+        changes.administrators.insert(admin.key)
+    }
 
     /// Removes an administrator or service account.
-    public mutating func removeAdministrator(_ name: String) { administrators[name.lowercased()] = nil }
+    public mutating func removeAdministrator(_ name: String) {
+        administrators[name.lowercased()] = nil
+        changes.administrators.insert(name.lowercased())
+    }
 }

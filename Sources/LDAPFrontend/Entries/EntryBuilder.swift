@@ -15,14 +15,28 @@ public struct EntryBuilder: Sendable {
     }
 
     /// The entry of a node, or nil if it does not exist.
-    public func entry(for node: DITNode, in model: DirectoryModel, supportedControls: [String], supportedExtensions: [String]) -> Entry? {
+    public func entry(
+        for node: DITNode, in model: DirectoryModel, visibility: Visibility, supportedControls: [String],
+        supportedExtensions: [String]
+    ) -> Entry? {
+        var entry = rawEntry(for: node, in: model, visibility: visibility, supportedControls: supportedControls, supportedExtensions: supportedExtensions)
+        if let allow = visibility.attributeAllowList, node != .rootDSE, node != .subschema {
+            entry?.attributes.removeAll { $0.type.key != "objectclass" && !allow.contains($0.type.key) && !$0.type.aliases.contains { allow.contains($0.lowercased()) } }
+        }
+        return entry
+    }
+
+    private func rawEntry(
+        for node: DITNode, in model: DirectoryModel, visibility: Visibility, supportedControls: [String],
+        supportedExtensions: [String]
+    ) -> Entry? {
         switch node {
         case .rootDSE: return rootDSE(supportedControls: supportedControls, supportedExtensions: supportedExtensions)
         case .subschema: return Subschema.entry()
-        case .department(let id): return model.department(id).map { department($0, in: model) }
+        case .department(let id): return model.department(id).map { department($0, in: model, visibility: visibility) }
         case .member(let account), .departedMember(let account):
-            return model.member(account.key).map { member($0, in: model) }
-        case .group(let key): return model.group(key).map { group($0, in: model) }
+            return model.member(account.key).map { member($0, in: model, visibility: visibility) }
+        case .group(let key): return model.group(key).map { group($0, in: model, visibility: visibility) }
         case .groupsContainer, .departedContainer, .adminsContainer, .servicesContainer:
             return container(node, in: model)
         case .subAdmin(let key), .service(let key):
@@ -53,7 +67,7 @@ public struct EntryBuilder: Sendable {
 
     // MARK: - Departments
 
-    func department(_ d: Department, in model: DirectoryModel) -> Entry {
+    func department(_ d: Department, in model: DirectoryModel, visibility: Visibility) -> Entry {
         let dn = dit.departmentDN(d.id, in: model)
         var e = Entry(dn: dn.description)
         if d.id == .root {
@@ -79,23 +93,31 @@ public struct EntryBuilder: Sendable {
         e.add("rosterDepartmentID", String(d.id.rawValue))
         e.add("rosterSortOrder", String(d.order))
         e.add("rosterVisibility", d.scope.rawValue)
-        e.add("rosterLeader", d.leaders.compactMap { model.member($0.key) }.filter(\.isActive).map { dit.memberDN($0, in: model).description })
+        e.add("rosterLeader", d.leaders.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
         e.add("rosterHidden", d.hidden ? "TRUE" : "FALSE")
-        let subordinates = model.children(of: d.id).count + model.primaryMembers(in: d.id).count
-            + (d.id == .root ? 4 : 0)
+        let subordinates = model.children(of: d.id).filter { visibility.canSee(department: $0) }.count
+            + model.primaryMembers(in: d.id).filter { visibility.canSee(member: $0) }.count
+            + (d.id == .root ? (visibility.canSeeSystemEntries ? 4 : 0) + (visibility.canSeeGroups ? 1 : 0) : 0)
         addOperational(&e, dn: dn, uuid: d.uuid.uuidString.lowercased(), created: d.created, modified: d.modified,
                        structural: d.id == .root && e.values(of: AttributeRegistry.type(named: "o")!) != nil ? "organization" : "organizationalUnit",
                        subordinates: subordinates)
-        e.add("rosterMemberCount", String(model.members(in: d.id).count))
-        e.add("rosterSubtreeMemberCount", String(model.subtreeMemberCount(of: d.id)))
+        e.add("rosterMemberCount", String(model.members(in: d.id).filter { visibility.canSee(member: $0) }.count))
+        var seen = Set<String>()
+        for sub in model.subtree(of: d.id) where visibility.canSee(department: sub) {
+            for m in model.members(in: sub) where visibility.canSee(member: m) { seen.insert(m.account.key) }
+        }
+        e.add("rosterSubtreeMemberCount", String(seen.count))
         return e
     }
 
     // MARK: - Members
 
-    func member(_ m: Member, in model: DirectoryModel) -> Entry {
+    func member(_ m: Member, in model: DirectoryModel, visibility: Visibility) -> Entry {
         let dn = dit.memberDN(m, in: model)
         var e = Entry(dn: dn.description)
+        func field(_ f: MemberField, _ attribute: String, _ value: String?) {
+            if visibility.canSee(field: f, of: m) { e.add(attribute, value) }
+        }
         let parts = NameParts(m.name)
         e.add("objectClass", ["top", "person", "organizationalPerson", "inetOrgPerson", "rosterMember"])
         e.add("uid", m.account.value)
@@ -103,36 +125,43 @@ public struct EntryBuilder: Sendable {
         e.add("displayName", m.name)
         e.add("sn", parts.surname)
         e.add("givenName", parts.givenName)
-        e.add("mail", m.email)
-        e.add("mobile", m.mobile)
-        e.add("telephoneNumber", [m.phone, m.phone2].compactMap { $0 }.filter { !$0.isEmpty })
-        e.add("title", m.title)
-        let departments = m.departments.compactMap { model.department($0) }
+        field(.email, "mail", m.email)
+        field(.mobile, "mobile", m.mobile)
+        var phones: [String] = []
+        if let p = m.phone, visibility.canSee(field: .phone, of: m) { phones.append(p) }
+        if let p = m.phone2, visibility.canSee(field: .phone2, of: m) { phones.append(p) }
+        e.add("telephoneNumber", phones)
+        field(.title, "title", m.title)
+        let departments = m.departments.filter { visibility.canSee(department: $0) }.compactMap { model.department($0) }
         e.add("ou", departments.map(\.name))
         e.add("departmentNumber", departments.map { String($0.id.rawValue) })
-        e.add("postalAddress", m.address)
-        e.add("description", m.remarks)
+        field(.address, "postalAddress", m.address)
+        field(.remarks, "description", m.remarks)
         if m.isActive, let primary = model.department(m.primaryDepartment),
-            let leader = primary.leaders.first(where: { $0 != m.account }), let lm = model.member(leader.key), lm.isActive
+            let leader = primary.leaders.first(where: { $0 != m.account }), let lm = model.member(leader.key), lm.isActive,
+            visibility.canSee(member: lm)
         {
             e.add("manager", dit.memberDN(lm, in: model).description)
         }
-        e.add("rosterNickname", m.nickname)
-        e.add("rosterGender", m.gender)
-        e.add("rosterWeChatID", m.wechat)
-        e.add("rosterQQ", m.qq)
-        e.add("rosterBirthday", m.birthday)
-        e.add("rosterLunarBirthday", m.lunarBirthday)
-        e.add("rosterBirthdayReminder", m.birthdayReminder?.rawValue)
-        e.add("rosterHireDate", m.hireDate)
-        e.add("rosterFollowStatus", m.followStatus.rawValue)
+        field(.nickname, "rosterNickname", m.nickname)
+        field(.gender, "rosterGender", m.gender)
+        field(.wechat, "rosterWeChatID", m.wechat)
+        field(.qq, "rosterQQ", m.qq)
+        field(.birthday, "rosterBirthday", m.birthday)
+        field(.lunarBirthday, "rosterLunarBirthday", m.lunarBirthday)
+        field(.birthdayReminder, "rosterBirthdayReminder", m.birthdayReminder?.rawValue)
+        field(.hireDate, "rosterHireDate", m.hireDate)
+        field(.followStatus, "rosterFollowStatus", m.followStatus.rawValue)
         e.add("rosterPinned", m.pinned ? "TRUE" : "FALSE")
+        if visibility.isAdministrator || m.hidden { e.add("rosterHidden", m.hidden ? "TRUE" : "FALSE") }
         e.add("rosterStatus", m.isActive ? "active" : "departed")
         addOperational(&e, dn: dn, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
                        structural: "inetOrgPerson", subordinates: 0)
         if m.isActive {
-            var memberOf = m.departments.map { dit.departmentDN($0, in: model).description }
-            memberOf += model.groups(of: m.account).map { dit.dn(of: .group($0.key), in: model).description }
+            var memberOf = departments.map { dit.departmentDN($0.id, in: model).description }
+            if visibility.canSeeGroups {
+                memberOf += model.groups(of: m.account).map { dit.dn(of: .group($0.key), in: model).description }
+            }
             e.add("memberOf", memberOf)
         }
         let py = model.pinyin(of: m.account)
@@ -146,13 +175,13 @@ public struct EntryBuilder: Sendable {
 
     // MARK: - Groups, containers, administrators
 
-    func group(_ g: Group, in model: DirectoryModel) -> Entry {
+    func group(_ g: Group, in model: DirectoryModel, visibility: Visibility) -> Entry {
         let dn = dit.dn(of: .group(g.key), in: model)
         var e = Entry(dn: dn.description)
         e.add("objectClass", ["top", "groupOfNames"])
         e.add("cn", g.name)
         e.add("description", g.description)
-        e.add("member", g.members.compactMap { model.member($0.key) }.filter(\.isActive).map { dit.memberDN($0, in: model).description })
+        e.add("member", g.members.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
         addOperational(&e, dn: dn, uuid: g.uuid.uuidString.lowercased(), created: g.created, modified: g.modified,
                        structural: "groupOfNames", subordinates: 0)
         return e

@@ -11,12 +11,12 @@ struct CompareOperation {
             return LDAPResult(.invalidDNSyntax, diagnosticMessage: "entry: not a valid DN")
         }
         let model = frontend.directory.snapshot()
-        let visibility = Visibility(viewer: identity.viewer, model: model)
+        let visibility = frontend.visibility(identity, model)
         let search = SearchOperation(frontend: frontend, identity: identity)
         let resolution = frontend.dit.resolve(dn, in: model)
-        let anonymousBlocked = identity.viewer == .anonymous && !frontend.configuration.anonymousRead
+        let anonymousBlocked = !visibility.readsDirectory
         guard let node = resolution.node, !anonymousBlocked, search.canSee(node, visibility, model),
-            let entry = frontend.entry(for: node, in: model)
+            let entry = frontend.entry(for: node, in: model, visibility: visibility)
         else {
             return LDAPResult(.noSuchObject, matchedDN: search.matchedDN(resolution.matched, visibility, model))
         }

@@ -21,7 +21,7 @@ struct SearchOperation {
             return done(LDAPResult(.invalidDNSyntax, diagnosticMessage: "baseObject: \(error.reason)"))
         }
         let model = frontend.directory.snapshot()
-        let visibility = Visibility(viewer: identity.viewer, model: model)
+        let visibility = frontend.visibility(identity, model)
         let dit = frontend.dit
         let selection = AttributeSelection(request.attributes)
         let evaluator = FilterEvaluator(inChain: { entry, dn in
@@ -37,7 +37,7 @@ struct SearchOperation {
             }
         })
 
-        let anonymousBlocked = identity.viewer == .anonymous && !frontend.configuration.anonymousRead
+        let anonymousBlocked = !visibility.readsDirectory
         let isPrivileged: Bool = {
             if case .administrator = identity.viewer { return true }
             return false
@@ -58,7 +58,7 @@ struct SearchOperation {
         var start: DITNode
         if baseDN.isRoot {
             if request.scope == .baseObject {
-                if let entry = frontend.entry(for: .rootDSE, in: model), evaluator.matches(request.filter, entry) {
+                if let entry = frontend.entry(for: .rootDSE, in: model, visibility: visibility), evaluator.matches(request.filter, entry) {
                     out.append(entryMessage(entry, request, selection, messageID))
                 }
                 return done(LDAPResult(.success))
@@ -100,7 +100,7 @@ struct SearchOperation {
             if let deadline, examined % 256 == 0, Date() > deadline {
                 return done(LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
             }
-            guard let entry = frontend.entry(for: node, in: model), evaluator.matches(request.filter, entry) else {
+            guard let entry = frontend.entry(for: node, in: model, visibility: visibility), evaluator.matches(request.filter, entry) else {
                 continue
             }
             if sizeLimit > 0 && returned == sizeLimit {
@@ -122,7 +122,8 @@ struct SearchOperation {
     /// Whether the viewer may see a node (visibility decided by the domain).
     func canSee(_ node: DITNode, _ visibility: Visibility, _ model: DirectoryModel) -> Bool {
         switch node {
-        case .rootDSE, .subschema, .groupsContainer, .group: return true
+        case .rootDSE, .subschema: return true
+        case .groupsContainer, .group: return visibility.canSeeGroups
         case .department(let id): return visibility.canSee(department: id)
         case .member(let account):
             guard let m = model.member(account.key) else { return false }
@@ -139,7 +140,7 @@ struct SearchOperation {
         var cursor = matched
         while let node = cursor, !canSee(node, visibility, model) { cursor = dit.parent(of: node, in: model) }
         guard let node = cursor else { return "" }
-        if identity.viewer == .anonymous && !frontend.configuration.anonymousRead { return "" }
+        if !visibility.readsDirectory { return "" }
         return dit.dn(of: node, in: model).description
     }
 }

@@ -1,0 +1,86 @@
+/// The directory as a store holds it: the model, the sequence number of the last change it
+/// reflects, and the naming context chosen at `roster init`.
+public struct StoredDirectory: Sendable {
+    public var model: DirectoryModel
+    /// The change-log sequence number the model includes.
+    public var sequence: Int64
+    /// The base DN set at init (the LDAP layer parses it).
+    public var baseDN: String
+
+    /// - Parameters: see the properties.
+    public init(model: DirectoryModel, sequence: Int64, baseDN: String) {
+        self.model = model
+        self.sequence = sequence
+        self.baseDN = baseDN
+    }
+}
+
+/// Entities to merge into a model: a value replaces, nil removes.
+public struct EntityBatch: Sendable {
+    public var departments: [DepartmentID: Department?] = [:]
+    public var members: [String: Member?] = [:]
+    public var groups: [String: Group?] = [:]
+    public var administrators: [String: Administrator?] = [:]
+    public var policy: FieldPolicy?
+
+    public init() {}
+}
+
+/// The storage port. Every store keeps the same promises, checked by one conformance suite:
+/// one transaction per command holding the changed rows, the change-log record and the audit
+/// record; nothing half-applied; changes committed by another process seen by ``catchUp(_:)``.
+public protocol DirectoryStore: Sendable {
+    /// Loads the whole directory.
+    func load() throws -> StoredDirectory
+
+    /// In one write transaction: brings `current` up to date with what others committed, runs
+    /// `body` on the model (which validates and applies a command), and persists what it changed
+    /// with its change-log and audit records. When `body` throws, nothing is written.
+    /// - Returns: the new state and what `body` returned.
+    func write<T: Sendable>(
+        from current: StoredDirectory, _ body: (inout DirectoryModel) throws -> (AuditRecord, T)
+    ) throws -> (StoredDirectory, T)
+
+    /// Applies the changes committed (by anyone) after `current.sequence`.
+    func catchUp(_ current: StoredDirectory) throws -> StoredDirectory
+
+    /// Audit records, oldest first, from `since` on.
+    func audit(since: Double?, limit: Int) throws -> [AuditRecord]
+
+    /// Records a bind attempt (success or failure) in the audit log.
+    func recordBind(_ record: AuditRecord) throws
+}
+
+extension DirectoryModel {
+    /// Merges entities loaded from a store: replacements first, then removals.
+    public mutating func merge(_ batch: EntityBatch) {
+        for case (_, let d?) in batch.departments { put(d) }
+        for case (let key, let m?) in batch.members {
+            if let old = member(key), old.account.value != m.account.value { removeMember(old.account) }
+            put(m)
+        }
+        for case (let key, nil) in batch.members {
+            if let old = member(key) { removeMember(old.account) }
+        }
+        for case (let key, let g?) in batch.groups {
+            if key != g.key { removeGroup(key) }
+            put(g)
+        }
+        for case (let key, nil) in batch.groups { removeGroup(key) }
+        for case (_, let a?) in batch.administrators { put(a) }
+        for case (let key, nil) in batch.administrators { removeAdministrator(key) }
+        if let policy = batch.policy { put(policy) }
+        for case (let id, nil) in batch.departments { removeDepartment(id) }
+    }
+
+    /// The current entities for a change set's keys (nil for those that no longer exist).
+    public func entities(for changes: ChangeSet) -> EntityBatch {
+        var batch = EntityBatch()
+        for id in changes.departments { batch.departments[id] = .some(department(id)) }
+        for key in changes.members { batch.members[key] = .some(member(key)) }
+        for key in changes.groups { batch.groups[key] = .some(group(key)) }
+        for key in changes.administrators { batch.administrators[key] = .some(administrator(key)) }
+        if changes.policy { batch.policy = fieldPolicy }
+        return batch
+    }
+}

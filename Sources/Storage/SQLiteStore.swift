@@ -1,0 +1,412 @@
+public import Directory
+import Foundation
+import GRDB
+
+/// A storage failure (the file is missing, locked, corrupt, or not a Roster database).
+public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, every command
+/// one transaction holding its changed rows, its change-log record and its audit record, so an
+/// acknowledged write survives `kill -9` and a half command never exists.
+public final class SQLiteStore: DirectoryStore {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens an existing database.
+    /// - Throws: ``StorageError`` if the file does not exist or is not a Roster database.
+    public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StorageError("\(path) does not exist")
+        }
+        self.path = path
+        pool = try Self.open(path)
+        try Self.migrator.migrate(pool)
+        guard try pool.read({ db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'base_dn'") }) != nil else {
+            throw StorageError("\(path) is not a Roster database (no base DN)")
+        }
+    }
+
+    /// Creates a new database holding an empty organisation and its super admin.
+    /// - Throws: ``StorageError`` if the file exists already.
+    public static func create(path: String, baseDN: String, organization: String, adminPasswordHash: String) throws -> SQLiteStore {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StorageError("\(path) already exists; Roster does not overwrite a database")
+        }
+        let pool = try open(path)
+        try migrator.migrate(pool)
+        var model = DirectoryModel(organization: organization)
+        model.put(Administrator(name: "admin", role: .superAdmin, passwordHash: adminPasswordHash))
+        let changes = model.takeChanges()
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('base_dn', ?)", arguments: [baseDN])
+            try Self.persist(model.entities(for: changes), db)
+            try Self.appendLog(changes, db)
+        }
+        try pool.close()
+        return try SQLiteStore(path: path)
+    }
+
+    static func open(_ path: String) throws -> DatabasePool {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        return try DatabasePool(path: path, configuration: config)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE departments (
+                        id INTEGER PRIMARY KEY, name TEXT NOT NULL, parent_id INTEGER, sort_order INTEGER NOT NULL,
+                        scope TEXT NOT NULL, leaders TEXT NOT NULL, hidden INTEGER NOT NULL, description TEXT,
+                        uuid TEXT NOT NULL, created_by TEXT NOT NULL, created_at REAL NOT NULL,
+                        modified_by TEXT NOT NULL, modified_at REAL NOT NULL);
+                    CREATE TABLE members (
+                        account_key TEXT PRIMARY KEY, account TEXT NOT NULL, name TEXT NOT NULL, nickname TEXT,
+                        gender TEXT, wechat TEXT, mobile TEXT, email TEXT, phone TEXT, phone2 TEXT, address TEXT,
+                        qq TEXT, title TEXT, birthday TEXT, lunar_birthday TEXT, birthday_reminder TEXT,
+                        hire_date TEXT, remarks TEXT, follow_status TEXT NOT NULL, pinned INTEGER NOT NULL,
+                        hidden INTEGER NOT NULL, departments TEXT NOT NULL, status TEXT NOT NULL, departed_at REAL,
+                        departed_by TEXT, previous_departments TEXT, password_hash TEXT, uuid TEXT NOT NULL,
+                        created_by TEXT NOT NULL, created_at REAL NOT NULL, modified_by TEXT NOT NULL,
+                        modified_at REAL NOT NULL);
+                    CREATE TABLE groups (
+                        key TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT, members TEXT NOT NULL,
+                        uuid TEXT NOT NULL, created_by TEXT NOT NULL, created_at REAL NOT NULL,
+                        modified_by TEXT NOT NULL, modified_at REAL NOT NULL);
+                    CREATE TABLE administrators (
+                        key TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, scopes TEXT NOT NULL,
+                        attributes TEXT, password_hash TEXT, bound_member TEXT);
+                    CREATE TABLE field_policy (field TEXT PRIMARY KEY, shown INTEGER NOT NULL, self_editable INTEGER NOT NULL);
+                    CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, changes TEXT NOT NULL);
+                    CREATE TABLE audit (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, time REAL NOT NULL, actor TEXT NOT NULL,
+                        source TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, before TEXT NOT NULL,
+                        after TEXT NOT NULL);
+                    CREATE INDEX audit_time ON audit(time);
+                    """)
+        }
+        return m
+    }
+
+    // MARK: - Port
+
+    public func load() throws -> StoredDirectory {
+        try pool.read { db in
+            guard let base = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'base_dn'") else {
+                throw StorageError("\(path) is not a Roster database (no base DN)")
+            }
+            let sequence = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change_log") ?? 0
+            var model = DirectoryModel(organization: "")
+            for d in try Self.departments(db, where: nil) { model.put(d) }
+            model.bulkLoad(members: try Self.members(db, keys: nil))
+            for g in try Self.groups(db, keys: nil) { model.put(g) }
+            for a in try Self.administrators(db, keys: nil) { model.put(a) }
+            model.put(try Self.policy(db))
+            _ = model.takeChanges()
+            return StoredDirectory(model: model, sequence: sequence, baseDN: base)
+        }
+    }
+
+    public func write<T: Sendable>(
+        from current: StoredDirectory, _ body: (inout DirectoryModel) throws -> (AuditRecord, T)
+    ) throws -> (StoredDirectory, T) {
+        try pool.writeWithoutTransaction { db in
+            var result: (StoredDirectory, T)?
+            try db.inTransaction(.immediate) {
+                var state = try Self.catchUp(current, db)
+                _ = state.model.takeChanges()
+                let (record, value) = try body(&state.model)
+                let changes = state.model.takeChanges()
+                try Self.persist(state.model.entities(for: changes), db)
+                state.sequence = try Self.appendLog(changes, db)
+                try Self.appendAudit(record, db)
+                result = (state, value)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    public func catchUp(_ current: StoredDirectory) throws -> StoredDirectory {
+        try pool.read { db in try Self.catchUp(current, db) }
+    }
+
+    public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM audit WHERE time >= ? ORDER BY seq LIMIT ?", arguments: [since ?? 0, limit])
+            return rows.map { row in
+                AuditRecord(
+                    time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"], source: row["source"],
+                    action: row["action"], target: row["target"], before: Self.decodeMap(row["before"]),
+                    after: Self.decodeMap(row["after"]))
+            }
+        }
+    }
+
+    public func recordBind(_ record: AuditRecord) throws {
+        try pool.write { db in try Self.appendAudit(record, db) }
+    }
+
+    /// The highest change-log sequence number committed (cheap; used to poll for other writers).
+    public func latestSequence() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change_log") ?? 0 }
+    }
+
+    // MARK: - Catching up
+
+    static func catchUp(_ current: StoredDirectory, _ db: Database) throws -> StoredDirectory {
+        let rows = try String.fetchAll(db, sql: "SELECT changes FROM change_log WHERE seq > ? ORDER BY seq", arguments: [current.sequence])
+        guard !rows.isEmpty else { return current }
+        var changes = ChangeSet()
+        for json in rows {
+            changes.formUnion(try JSONDecoder().decode(ChangeSet.self, from: Data(json.utf8)))
+        }
+        var batch = EntityBatch()
+        let departments = Dictionary(uniqueKeysWithValues: try Self.departments(db, where: changes.departments).map { ($0.id, $0) })
+        for id in changes.departments { batch.departments[id] = .some(departments[id]) }
+        let members = Dictionary(uniqueKeysWithValues: try Self.members(db, keys: changes.members).map { ($0.account.key, $0) })
+        for key in changes.members { batch.members[key] = .some(members[key]) }
+        let groups = Dictionary(uniqueKeysWithValues: try Self.groups(db, keys: changes.groups).map { ($0.key, $0) })
+        for key in changes.groups { batch.groups[key] = .some(groups[key]) }
+        let admins = Dictionary(uniqueKeysWithValues: try Self.administrators(db, keys: changes.administrators).map { ($0.key, $0) })
+        for key in changes.administrators { batch.administrators[key] = .some(admins[key]) }
+        if changes.policy { batch.policy = try Self.policy(db) }
+        var model = current.model
+        model.merge(batch)
+        _ = model.takeChanges()
+        let sequence = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change_log") ?? current.sequence
+        return StoredDirectory(model: model, sequence: sequence, baseDN: current.baseDN)
+    }
+
+    // MARK: - Writing rows
+
+    static func persist(_ batch: EntityBatch, _ db: Database) throws {
+        for (id, d) in batch.departments {
+            guard let d else {
+                try db.execute(sql: "DELETE FROM departments WHERE id = ?", arguments: [id.rawValue])
+                continue
+            }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO departments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    d.id.rawValue, d.name, d.parent?.rawValue, d.order, d.scope.rawValue,
+                    d.leaders.map(\.value).joined(separator: "\n"), d.hidden, d.description, d.uuid.uuidString,
+                    d.created.actor, d.created.time.timeIntervalSince1970, d.modified.actor,
+                    d.modified.time.timeIntervalSince1970,
+                ])
+        }
+        for (key, m) in batch.members {
+            guard let m else {
+                try db.execute(sql: "DELETE FROM members WHERE account_key = ?", arguments: [key])
+                continue
+            }
+            var departedAt: Double?
+            var departedBy: String?
+            var previous: String?
+            if case .departed(let at, let by, let prev) = m.status {
+                departedAt = at.timeIntervalSince1970
+                departedBy = by
+                previous = prev.map { String($0.rawValue) }.joined(separator: ",")
+            }
+            let values: [(any DatabaseValueConvertible)?] = [
+                m.account.key, m.account.value, m.name, m.nickname, m.gender, m.wechat, m.mobile, m.email, m.phone,
+                m.phone2, m.address, m.qq, m.title, m.birthday, m.lunarBirthday, m.birthdayReminder?.rawValue,
+                m.hireDate, m.remarks, m.followStatus.rawValue, m.pinned, m.hidden,
+                m.departments.map { String($0.rawValue) }.joined(separator: ","), m.isActive ? "active" : "departed",
+                departedAt, departedBy, previous, m.passwordHash, m.uuid.uuidString, m.created.actor,
+                m.created.time.timeIntervalSince1970, m.modified.actor, m.modified.time.timeIntervalSince1970,
+            ]
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO members VALUES (" + Array(repeating: "?", count: values.count).joined(separator: ",") + ")",
+                arguments: StatementArguments(values))
+        }
+        for (key, g) in batch.groups {
+            guard let g else {
+                try db.execute(sql: "DELETE FROM groups WHERE key = ?", arguments: [key])
+                continue
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO groups VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    g.key, g.name, g.description, g.members.map(\.value).joined(separator: "\n"), g.uuid.uuidString,
+                    g.created.actor, g.created.time.timeIntervalSince1970, g.modified.actor,
+                    g.modified.time.timeIntervalSince1970,
+                ])
+        }
+        for (key, a) in batch.administrators {
+            guard let a else {
+                try db.execute(sql: "DELETE FROM administrators WHERE key = ?", arguments: [key])
+                continue
+            }
+            var scopes: [DepartmentID] = []
+            var attributes: String?
+            switch a.role {
+            case .superAdmin: break
+            case .subAdmin(let s): scopes = s
+            case .service(let s, let attrs):
+                scopes = s
+                attributes = attrs?.joined(separator: ",")
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO administrators VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    a.key, a.name, a.role.kind, scopes.map { String($0.rawValue) }.joined(separator: ","), attributes,
+                    a.passwordHash, a.boundMember?.value,
+                ])
+        }
+        if let policy = batch.policy {
+            try db.execute(sql: "DELETE FROM field_policy")
+            for (field, rule) in policy.rules {
+                try db.execute(
+                    sql: "INSERT INTO field_policy VALUES (?, ?, ?)", arguments: [field.rawValue, rule.shown, rule.selfEditable])
+            }
+        }
+    }
+
+    @discardableResult
+    static func appendLog(_ changes: ChangeSet, _ db: Database) throws -> Int64 {
+        let json = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
+        try db.execute(sql: "INSERT INTO change_log(changes) VALUES (?)", arguments: [json])
+        return db.lastInsertedRowID
+    }
+
+    static func appendAudit(_ r: AuditRecord, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO audit(time, actor, source, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            arguments: [r.time.timeIntervalSince1970, r.actor, r.source, r.action, r.target, encodeMap(r.before), encodeMap(r.after)])
+    }
+
+    static func encodeMap(_ map: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(map)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    static func decodeMap(_ json: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]
+    }
+
+    // MARK: - Reading rows
+
+    static func keyList<T: DatabaseValueConvertible>(_ keys: [T]) -> (String, StatementArguments) {
+        ("(" + Array(repeating: "?", count: keys.count).joined(separator: ",") + ")", StatementArguments(keys))
+    }
+
+    static func fetchRows(_ db: Database, table: String, keyColumn: String, keys: [any DatabaseValueConvertible]?) throws -> [Row] {
+        guard let keys else { return try Row.fetchAll(db, sql: "SELECT * FROM \(table)") }
+        var rows: [Row] = []
+        // SQLite limits bound parameters; fetch in chunks.
+        var start = 0
+        while start < keys.count {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            rows += try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(keyColumn) IN (\(marks))", arguments: StatementArguments(chunk))
+            start += 500
+        }
+        return rows
+    }
+
+    static func ids(_ text: String?) -> [DepartmentID] {
+        (text ?? "").split(separator: ",").compactMap { Int64($0).map { DepartmentID(rawValue: $0) } }
+    }
+
+    static func accounts(_ text: String) -> [Account] {
+        text.split(separator: "\n").compactMap { try? Account(parsing: String($0)) }
+    }
+
+    static func stamp(_ row: Row, _ prefix: String) -> AuditStamp {
+        AuditStamp(actor: row["\(prefix)_by"], time: Date(timeIntervalSince1970: row["\(prefix)_at"]))
+    }
+
+    static func departments(_ db: Database, where keys: Set<DepartmentID>?) throws -> [Department] {
+        try fetchRows(db, table: "departments", keyColumn: "id", keys: keys.map { $0.map(\.rawValue) }).map { row in
+            Department(
+                id: DepartmentID(rawValue: row["id"]), name: row["name"], parent: (row["parent_id"] as Int64?).map { DepartmentID(rawValue: $0) },
+                order: row["sort_order"], scope: VisibilityScope(rawValue: row["scope"]) ?? .inherit,
+                leaders: accounts(row["leaders"]), hidden: row["hidden"], description: row["description"],
+                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(row, "created"),
+                modified: stamp(row, "modified"))
+        }
+    }
+
+    static func members(_ db: Database, keys: Set<String>?) throws -> [Member] {
+        try fetchRows(db, table: "members", keyColumn: "account_key", keys: keys.map(Array.init)).compactMap { row in
+            guard let account = try? Account(parsing: row["account"]) else { return nil }
+            var m = Member(
+                account: account, name: row["name"], departments: ids(row["departments"]), mobile: row["mobile"],
+                email: row["email"], wechat: row["wechat"], title: row["title"],
+                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(row, "created"))
+            m.nickname = row["nickname"]
+            m.gender = row["gender"]
+            m.phone = row["phone"]
+            m.phone2 = row["phone2"]
+            m.address = row["address"]
+            m.qq = row["qq"]
+            m.birthday = row["birthday"]
+            m.lunarBirthday = row["lunar_birthday"]
+            m.birthdayReminder = (row["birthday_reminder"] as String?).flatMap(Member.BirthdayReminder.init(rawValue:))
+            m.hireDate = row["hire_date"]
+            m.remarks = row["remarks"]
+            m.followStatus = Member.FollowStatus(rawValue: row["follow_status"]) ?? .notFollowing
+            m.pinned = row["pinned"]
+            m.hidden = row["hidden"]
+            m.passwordHash = row["password_hash"]
+            m.modified = stamp(row, "modified")
+            if (row["status"] as String) == "departed" {
+                m.status = .departed(
+                    at: Date(timeIntervalSince1970: row["departed_at"] ?? 0), by: row["departed_by"] ?? "",
+                    previousDepartments: ids(row["previous_departments"]))
+            }
+            return m
+        }
+    }
+
+    static func groups(_ db: Database, keys: Set<String>?) throws -> [Group] {
+        try fetchRows(db, table: "groups", keyColumn: "key", keys: keys.map(Array.init)).map { row in
+            var g = Group(
+                name: row["name"], description: row["description"], members: accounts(row["members"]),
+                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(row, "created"))
+            g.modified = stamp(row, "modified")
+            return g
+        }
+    }
+
+    static func administrators(_ db: Database, keys: Set<String>?) throws -> [Administrator] {
+        try fetchRows(db, table: "administrators", keyColumn: "key", keys: keys.map(Array.init)).map { row in
+            let scopes = ids(row["scopes"])
+            let role: Administrator.Role
+            switch row["role"] as String {
+            case "super-admin": role = .superAdmin
+            case "sub-admin": role = .subAdmin(scopes: scopes)
+            default:
+                role = .service(scopes: scopes, attributes: (row["attributes"] as String?).map { $0.split(separator: ",").map(String.init) })
+            }
+            return Administrator(
+                name: row["name"], role: role, passwordHash: row["password_hash"],
+                boundMember: (row["bound_member"] as String?).flatMap { try? Account(parsing: $0) })
+        }
+    }
+
+    static func policy(_ db: Database) throws -> FieldPolicy {
+        var policy = FieldPolicy()
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM field_policy") {
+            guard let field = MemberField(rawValue: row["field"]) else { continue }
+            try? policy.set(field, FieldPolicy.Rule(shown: row["shown"], selfEditable: row["self_editable"]))
+        }
+        return policy
+    }
+}
