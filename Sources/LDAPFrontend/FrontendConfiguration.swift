@@ -10,7 +10,7 @@ public struct FrontendConfiguration: Sendable {
     public var defaultSizeLimit: Int
     /// Longest a search may run, in seconds, when the client sets no smaller limit. Default 60.
     public var defaultTimeLimit: Int
-    /// Whether anonymous clients may read the directory. Default true for now.
+    /// Whether anonymous clients may read the directory (the fields the field policy shows). Default false: anonymous sees only the rootDSE and the subschema.
     public var anonymousRead: Bool
     /// What the rootDSE reports as vendorVersion.
     public var vendorVersion: String
@@ -18,7 +18,7 @@ public struct FrontendConfiguration: Sendable {
     /// - Parameters: see the properties.
     public init(
         baseDN: DistinguishedName, defaultSizeLimit: Int = 1000, defaultTimeLimit: Int = 60,
-        anonymousRead: Bool = true, vendorVersion: String = RosterVersion.current
+        anonymousRead: Bool = false, vendorVersion: String = RosterVersion.current
     ) {
         self.baseDN = baseDN
         self.defaultSizeLimit = defaultSizeLimit

@@ -6,7 +6,10 @@ public struct RosterCommand: AsyncParsableCommand {
         commandName: "roster",
         abstract: "Roster: an LDAP directory server for an organisation's contact directory (通讯录).",
         version: "0.1.0",
-        subcommands: [Serve.self]
+        subcommands: [
+            Init.self, Serve.self, DepartmentCommand.self, MemberCommand.self, GroupCommand.self, AdminCommand.self,
+            ServiceCommand.self, PolicyCommand.self, AuditCommand.self,
+        ]
     )
 
     public init() {}

@@ -7,6 +7,7 @@ import LDAPServer
 import Logging
 import PasswordHashing
 import ServiceLifecycle
+import Storage
 
 /// `roster serve`: runs the LDAP server.
 struct Serve: AsyncParsableCommand {
@@ -23,10 +24,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve the demo organisation from memory.")
     var demo = false
 
-    @Option(name: .long, help: "Base DN of the demo organisation.")
+    @Option(name: .long, help: "Base DN of the demo organisation (a database keeps the one set at init).")
     var base: String = "dc=example,dc=com"
 
-    @Option(name: .long, help: "The directory database (SQLite).")
+    @Option(name: .long, help: "The directory database (SQLite); default ./roster.sqlite.")
     var database: String?
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -35,38 +36,47 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Most entries a member's or anonymous search returns (0: no limit).")
     var sizeLimit: Int = 1000
 
+    @Flag(name: .long, help: "Let anonymous clients read the fields the field policy shows (an intranet address book).")
+    var anonymousRead = false
+
     func run() async throws {
         let (host, port) = try parseListen(listen)
         var logger = Logger(label: "roster")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let baseDN: DistinguishedName
-        do {
-            baseDN = try DistinguishedName(parsing: base)
-        } catch {
-            throw ValidationError("--base: \(error.reason)")
-        }
         let hasher: any PasswordHasher
-        let model: DirectoryModel
+        let path: String
+        var temporary: String?
         if demo {
             // Demo passwords are public; fewer PBKDF2 rounds keep the demo quick to start.
             hasher = StandardPasswordHasher(rounds: 10_000)
-            model = DemoOrganization.build(hasher: hasher)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-demo-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            path = dir.appendingPathComponent("roster.sqlite").path
+            temporary = dir.path
+            _ = try SQLiteStore.create(path: path, baseDN: base, model: DemoOrganization.build(hasher: hasher))
+            logger.info("demo organisation in \(path)")
         } else {
-            let path = database ?? "./roster.sqlite"
-            throw ValidationError(
-                """
-                \(path) does not exist and this build of Roster serves only the demo organisation. \
-                Try `roster serve --demo`.
-                """)
+            hasher = StandardPasswordHasher()
+            path = database ?? "./roster.sqlite"
+        }
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        let service = try DatabaseOptions(database: path).open()
+        let baseDN: DistinguishedName
+        do {
+            baseDN = try DistinguishedName(parsing: service.baseDN)
+        } catch {
+            throw ValidationError("base DN \(service.baseDN): \(error.reason)")
         }
         let frontend = Frontend(
-            configuration: FrontendConfiguration(baseDN: baseDN, defaultSizeLimit: sizeLimit),
-            directory: LiveDirectory(model), hasher: hasher, logger: logger)
+            configuration: FrontendConfiguration(baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead),
+            directory: service.live, hasher: hasher, logger: logger)
         let server = LDAPServer(
             configuration: ServerConfiguration(host: host, port: port), frontend: frontend, logger: logger)
+        let follower = ChangeFollower(service: service, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: server), .init(service: follower)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

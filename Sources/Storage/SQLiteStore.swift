@@ -33,14 +33,25 @@ public final class SQLiteStore: DirectoryStore {
     /// Creates a new database holding an empty organisation and its super admin.
     /// - Throws: ``StorageError`` if the file exists already.
     public static func create(path: String, baseDN: String, organization: String, adminPasswordHash: String) throws -> SQLiteStore {
+        var model = DirectoryModel(organization: organization)
+        model.put(Administrator(name: "admin", role: .superAdmin, passwordHash: adminPasswordHash))
+        return try create(path: path, baseDN: baseDN, model: model)
+    }
+
+    /// Creates a new database holding a whole directory (the demo, a migration).
+    /// - Throws: ``StorageError`` if the file exists already.
+    public static func create(path: String, baseDN: String, model: DirectoryModel) throws -> SQLiteStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StorageError("\(path) already exists; Roster does not overwrite a database")
         }
         let pool = try open(path)
         try migrator.migrate(pool)
-        var model = DirectoryModel(organization: organization)
-        model.put(Administrator(name: "admin", role: .superAdmin, passwordHash: adminPasswordHash))
-        let changes = model.takeChanges()
+        var changes = ChangeSet()
+        changes.departments = Set(model.departments.keys)
+        changes.members = Set(model.allMembers.map(\.account.key))
+        changes.groups = Set(model.groups.keys)
+        changes.administrators = Set(model.administrators.keys)
+        changes.policy = true
         try pool.write { db in
             try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('base_dn', ?)", arguments: [baseDN])
             try Self.persist(model.entities(for: changes), db)

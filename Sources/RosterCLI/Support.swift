@@ -1,0 +1,116 @@
+public import ArgumentParser
+public import Directory
+import Foundation
+import PasswordHashing
+import Storage
+
+/// Options every command that opens the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The directory database (SQLite).")
+    var database: String = "./roster.sqlite"
+
+    init() {}
+
+    init(database: String) { self.database = database }
+
+    /// Opens the store and loads the directory.
+    func open() throws -> DirectoryService {
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw CLIError(
+                "\(database) does not exist; create it with `roster init --database \(database) --base dc=example,dc=com --admin-password-file FILE` (or try `roster serve --demo`)")
+        }
+        do {
+            return try DirectoryService(store: try SQLiteStore(path: database))
+        } catch let e as StorageError {
+            throw CLIError(e.message)
+        }
+    }
+}
+
+/// An error the CLI prints as `error: …` before exiting non-zero.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ message: String) { description = message }
+}
+
+/// The context of a command issued from the CLI: the super admin's rights (whoever can write the
+/// database file administers the directory), recorded against the OS user.
+func cliContext() -> CommandContext {
+    let user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "unknown"
+    return CommandContext(actor: "cli:\(user)", source: "cli", role: .superAdmin)
+}
+
+/// Runs a command and turns a broken rule into the CLI's error.
+@discardableResult
+func run(_ service: DirectoryService, _ command: DirectoryCommand) throws -> AuditRecord {
+    do {
+        return try service.execute(command, by: cliContext())
+    } catch let e as DirectoryError {
+        throw CLIError(e.message)
+    } catch let e as StorageError {
+        throw CLIError(e.message)
+    }
+}
+
+/// Splits a template department path: `营销中心->大客户部->工业制造` (full-width `－>` accepted;
+/// `/` or an empty string is the organisation itself).
+func pathComponents(_ path: String) -> [String] {
+    let normalized = path.replacingOccurrences(of: "－>", with: "->").replacingOccurrences(of: "—>", with: "->")
+        .replacingOccurrences(of: "－＞", with: "->").replacingOccurrences(of: "->", with: "\u{1F}")
+    let trimmed = normalized.trimmingWhitespace
+    if trimmed.isEmpty || trimmed == "/" { return [] }
+    return trimmed.split(separator: "\u{1F}", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace }
+}
+
+/// Resolves a department path to its id.
+func resolve(_ path: String, in model: DirectoryModel) throws -> DepartmentID {
+    let names = pathComponents(path)
+    var cursor = DepartmentID.root
+    var walked: [String] = []
+    for name in names {
+        walked.append(name)
+        guard !name.isEmpty, let d = model.child(of: cursor, named: name) else {
+            throw CLIError("department: \(walked.joined(separator: "->")) does not exist")
+        }
+        cursor = d.id
+    }
+    return cursor
+}
+
+/// Resolves an account.
+func account(_ raw: String) throws -> Account {
+    do {
+        return try Account(parsing: raw)
+    } catch {
+        throw CLIError(error.message)
+    }
+}
+
+/// Reads a password from a file (`-` for standard input), without its trailing newline.
+func readPassword(_ path: String) throws -> String {
+    let data: Data
+    if path == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+        guard let d = FileManager.default.contents(atPath: path) else { throw CLIError("password: cannot read \(path)") }
+        data = d
+    }
+    var s = String(decoding: data, as: UTF8.self)
+    while s.hasSuffix("\n") || s.hasSuffix("\r") { s.removeLast() }
+    guard !s.isEmpty else { throw CLIError("password: \(path) is empty") }
+    guard s.count >= 8 else { throw CLIError("password: at least 8 characters are required") }
+    return s
+}
+
+/// The hasher for new passwords.
+let passwordHasher = StandardPasswordHasher()
+
+func parseYesNo(_ value: String, _ flag: String) throws -> Bool {
+    switch value.lowercased() {
+    case "yes", "y", "true", "1", "on": return true
+    case "no", "n", "false", "0", "off": return false
+    default: throw CLIError("\(flag): expected yes or no, got \(value)")
+    }
+}
+
+extension VisibilityScope: ExpressibleByArgument {}
