@@ -35,7 +35,7 @@ func freePort() -> Int {
             let port = freePort()
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["serve", "--demo", "--listen", "127.0.0.1:\(port)"]
+            p.arguments = ["serve", "--demo", "--anonymous-read", "--listen", "127.0.0.1:\(port)"]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()

@@ -26,17 +26,18 @@ public struct Account: Sendable, Hashable, Comparable, CustomStringConvertible {
         guard value.utf8.count <= 64 else {
             throw DirectoryError(.invalidValue, field: .account, "\(value) is longer than 64 characters")
         }
-        for (i, b) in value.utf8.enumerated() {
+        for b in value.utf8 {
             let alnum = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-            if i == 0 && !alnum {
-                throw DirectoryError(.invalidValue, field: .account, "\(value) must start with a letter or digit")
-            }
             guard alnum || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".")
                 || b == UInt8(ascii: "@")
             else {
                 throw DirectoryError(
                     .invalidValue, field: .account, "\(value) may contain only letters, digits and _ - . @")
             }
+        }
+        let first = value.utf8.first!
+        guard (first >= 0x30 && first <= 0x39) || (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) else {
+            throw DirectoryError(.invalidValue, field: .account, "\(value) must start with a letter or digit")
         }
         self.value = value
         self.key = value.lowercased()
