@@ -26,9 +26,20 @@ public final class DirectoryService: Sendable {
     @discardableResult
     public func execute(_ command: DirectoryCommand, by context: CommandContext) throws -> AuditRecord {
         try state.withLock { (current: inout StoredDirectory) throws -> AuditRecord in
-            let (next, record) = try store.write(from: current) { model in
-                let record = try model.apply(command, by: context)
-                return (record, record)
+            let next: StoredDirectory
+            let record: AuditRecord
+            do {
+                (next, record) = try store.write(from: current) { model in
+                    let record = try model.apply(command, by: context)
+                    return (record, record)
+                }
+            } catch {
+                // The command was checked against what others committed; show readers that too.
+                if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
+                    current = caughtUp
+                    live.publish(caughtUp.model)
+                }
+                throw error
             }
             current = next
             live.publish(next.model)

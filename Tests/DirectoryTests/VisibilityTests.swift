@@ -1,0 +1,152 @@
+import Directory
+import Testing
+
+/// A generated organisation: random trees, scopes, hidden flags, members in one or two departments.
+func generatedModel(seed: UInt64) -> DirectoryModel {
+    var rng = SplitMix(state: seed)
+    var m = DirectoryModel(organization: "Gen\(seed)")
+    var ids: [DepartmentID] = [.root]
+    for i in 0..<40 {
+        let parent = ids[Int.random(in: 0..<ids.count, using: &rng)]
+        guard m.depth(of: parent) < 6 else { continue }
+        let scope = [VisibilityScope.inherit, .inherit, .all, .department, .subdepartment].randomElement(using: &rng)!
+        let hidden = Int.random(in: 0..<12, using: &rng) == 0
+        m.run(.createDepartment(DepartmentDraft(name: "D\(i)", parent: parent, scope: scope, hidden: hidden)))
+        ids.append(m.child(of: parent, named: "D\(i)")!.id)
+    }
+    for i in 0..<120 {
+        var departments = [ids.dropFirst().randomElement(using: &rng)!]
+        if Int.random(in: 0..<5, using: &rng) == 0 { departments.append(ids.randomElement(using: &rng)!) }
+        var fields: [MemberField: String] = [.name: "成员\(i)", .email: "m\(i)@x.com", .mobile: "1380000\(String(format: "%04d", i))"]
+        if Int.random(in: 0..<15, using: &rng) == 0 { fields[.hidden] = "yes" }
+        m.run(.createMember(account: "m\(i)", fields: fields, departments: departments, passwordHash: nil))
+    }
+    for i in stride(from: 0, to: 120, by: 17) { m.run(.depart(acct("m\(i)"))) }
+    m.run(.setFieldPolicy(.mobile, FieldPolicy.Rule(shown: false, selfEditable: false)))
+    return m
+}
+
+@Suite struct VisibilityInvariantTests {
+    static let seeds: [UInt64] = [1, 2, 3, 4, 5, 6, 7, 8]
+
+    @Test(arguments: seeds)
+    func membersSeeExactlyWhatTheirScopesAllow(seed: UInt64) {
+        let m = generatedModel(seed: seed)
+        let all = Array(m.allMembers)
+        for viewer in all where viewer.isActive {
+            let v = Visibility(viewer: .member(viewer.account), model: m)
+            // The subtrees each of the viewer's departments opens.
+            var roots: [DepartmentID] = []
+            for d in viewer.departments {
+                let (scope, carrier) = Visibility.effectiveScope(of: d, in: m)
+                switch scope {
+                case .all: roots.append(.root)
+                case .department: roots.append(carrier)
+                case .subdepartment, .inherit: roots.append(d)
+                }
+            }
+            for other in all {
+                let seen = v.canSee(member: other)
+                if other.account == viewer.account {
+                    #expect(seen, "a member always sees their own entry")
+                    continue
+                }
+                if !other.isActive {
+                    #expect(!seen, "a departed member is seen by admins only")
+                    continue
+                }
+                let hiddenPath: (DepartmentID) -> Bool = { d in
+                    m.path(to: d).contains { m.department($0)!.hidden && !viewer.departments.contains($0) }
+                }
+                let expected = !other.hidden
+                    && other.departments.contains { d in roots.contains { m.isDepartment(d, within: $0) } && !hiddenPath(d) }
+                #expect(seen == expected, "seed \(seed): \(viewer.account) → \(other.account)")
+                if seen {
+                    #expect(!v.canSee(field: .mobile, of: other), "a field not shown is never visible to another member")
+                    #expect(v.canSee(field: .email, of: other))
+                }
+            }
+            #expect(v.canSee(field: .mobile, of: viewer), "a member sees their own hidden fields")
+        }
+    }
+
+    @Test(arguments: seeds)
+    func subdepartmentNeverShowsASiblingsMembers(seed: UInt64) {
+        var m = generatedModel(seed: seed)
+        // Force one department to subdepartment and check its members against its siblings.
+        guard let parent = m.departments.values.first(where: { m.children(of: $0.id).count >= 2 })?.id else { return }
+        let kids = m.children(of: parent)
+        m.run(.updateDepartment(kids[0], DepartmentChanges(scope: .subdepartment, hidden: false)))
+        m.run(.updateDepartment(kids[1], DepartmentChanges(hidden: false)))
+        m.run(.createMember(account: "inA", fields: [.name: "甲", .email: "a@a.com"], departments: [kids[0]], passwordHash: nil))
+        m.run(.createMember(account: "inB", fields: [.name: "乙", .email: "b@b.com"], departments: [kids[1]], passwordHash: nil))
+        let v = Visibility(viewer: .member(acct("inA")), model: m)
+        #expect(!v.canSee(member: m.member("inB")!))
+        for sibling in m.subtree(of: kids[1]) {
+            for member in m.members(in: sibling) where !member.departments.contains(where: { m.isDepartment($0, within: kids[0]) }) {
+                #expect(!v.canSee(member: member))
+            }
+        }
+    }
+
+    @Test(arguments: seeds)
+    func hiddenAndDepartedMembersAreForAdminsInScope(seed: UInt64) {
+        var m = generatedModel(seed: seed)
+        let top = m.children(of: .root)[0]
+        m.run(.putAdministrator(Administrator(name: "sub", role: .subAdmin(scopes: [top]))))
+        m.run(.putAdministrator(Administrator(name: "svc", role: .service(scopes: [], attributes: nil))))
+        let superAdmin = Visibility(viewer: .administrator("admin-missing"), model: m)
+        #expect(!superAdmin.readsDirectory, "an unknown administrator sees nothing")
+        let sub = Visibility(viewer: .administrator("sub"), model: m)
+        let service = Visibility(viewer: .administrator("svc"), model: m)
+        for member in m.allMembers {
+            let inScope = (member.isActive ? member.departments : {
+                if case .departed(_, _, let p) = member.status { return p } else { return [] }
+            }()).contains { m.isDepartment($0, within: top) }
+            #expect(sub.canSee(member: member) == inScope)
+            if member.hidden || !member.isActive { #expect(!service.canSee(member: member)) }
+        }
+        let anonymous = Visibility(viewer: .anonymous, model: m)
+        #expect(!anonymous.readsDirectory)
+        #expect(!m.allMembers.contains { anonymous.canSee(member: $0) })
+    }
+}
+
+/// The seed's examples, on the demo organisation.
+@Suite struct SeedVisibilityExamples {
+    static let demo = DemoOrganization.build(hasher: PlainTestHasher())
+
+    func sees(_ viewer: String, _ other: String) -> Bool {
+        Visibility(viewer: .member(acct(viewer)), model: Self.demo).canSee(member: Self.demo.member(other)!)
+    }
+
+    @Test func aTeacherSeesEveryTeacher() {
+        for teacher in ["t1001", "t1002", "t2002", "t3001", "t3002", "t4001", "t5001"] { #expect(sees("t4001", teacher)) }
+        #expect(!sees("t4001", "s110101"), "teachers see the teachers' subtree only (教师组 is department)")
+    }
+
+    @Test func aPupilsFamilySeesOnlyTheirOwnClass() {
+        #expect(sees("s110101", "s110102"))
+        #expect(sees("s110101", "t2001"), "the class teacher is in the class too")
+        #expect(!sees("s110101", "s110201"), "another class of the same grade")
+        #expect(!sees("s110101", "s120101"))
+        #expect(!sees("s110101", "t4001"))
+    }
+
+    @Test func aDepotSeesOnlyItselfWhileManagementSeesEveryone() {
+        #expect(sees("w1002", "w1001"))
+        #expect(!sees("w1002", "w2001"))
+        #expect(!sees("w1002", "w0001"))
+        for other in ["w1001", "w2001", "w3002", "t1001", "s110101"] { #expect(sees("w0001", other)) }
+    }
+
+    @Test func navigationShowsThePathButNotSiblings() {
+        let v = Visibility(viewer: .member(acct("w1002")), model: Self.demo)
+        let d = Self.demo
+        #expect(v.canSee(department: .root))
+        #expect(v.canSee(department: d.id("顺达物流->网点")))
+        #expect(v.canSee(department: d.id("顺达物流->网点->北京朝阳网点")))
+        #expect(!v.canSee(department: d.id("顺达物流->网点->上海浦东网点")))
+        #expect(!v.canSee(department: d.id("育才学校")))
+    }
+}
