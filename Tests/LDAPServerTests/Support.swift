@@ -179,3 +179,20 @@ func findTool(_ name: String) -> String? {
     }
     return nil
 }
+
+/// LDIF output with base64 values (`attr:: …`) decoded and continuation lines joined.
+func decodeLDIF(_ text: String) -> String {
+    var lines: [String] = []
+    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if raw.hasPrefix(" "), !lines.isEmpty {
+            lines[lines.count - 1] += raw.dropFirst()
+        } else {
+            lines.append(String(raw))
+        }
+    }
+    return lines.map { line -> String in
+        guard let r = line.range(of: ":: ") else { return line }
+        let value = Data(base64Encoded: String(line[r.upperBound...])).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return line[..<r.lowerBound] + ": " + value
+    }.joined(separator: "\n")
+}
