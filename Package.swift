@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -34,7 +35,9 @@ let package = Package(
             dependencies: ["BER", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
         // The domain core. No project dependencies, no I/O.
-        .target(name: "Directory", swiftSettings: strict),
+        .target(
+            name: "Directory", dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")],
+            swiftSettings: strict),
         // SQLite (GRDB) implementation of the domain's storage port.
         .target(
             name: "Storage",

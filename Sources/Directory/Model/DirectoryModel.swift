@@ -1,3 +1,6 @@
+import Foundation
+public import HashTreeCollections
+
 /// The whole directory in memory, indexed: every read is served from here, never from disk.
 ///
 /// A value type: readers take a copy (copy-on-write makes that free) and never see a write half
@@ -8,11 +11,15 @@ public struct DirectoryModel: Sendable {
 
     public private(set) var departments: [DepartmentID: Department] = [:]
     private var childIDs: [DepartmentID: [DepartmentID]] = [:]
-    private var membersByKey: [String: Member] = [:]
+    // Per-member maps are hash trees: a write copies a path, not the whole map, so readers keep
+    // cheap snapshots of a large directory.
+    private var membersByKey: TreeDictionary<String, Member> = [:]
     private var directMembers: [DepartmentID: [String]] = [:]
-    private var emailIndex: [String: String] = [:]
-    private var mobileIndex: [String: String] = [:]
-    private var pinyinNames: [String: PinyinName] = [:]
+    private var emailIndex: TreeDictionary<String, String> = [:]
+    private var mobileIndex: TreeDictionary<String, String> = [:]
+    private var pinyinNames: TreeDictionary<String, PinyinName> = [:]
+    /// Folded names, pinyin (spaced and compact) and initials → accounts.
+    private var nameIndex = PrefixIndex()
     public private(set) var groups: [String: Group] = [:]
     private var groupsOfMember: [String: [String]] = [:]
     public private(set) var administrators: [String: Administrator] = [:]
@@ -151,7 +158,38 @@ public struct DirectoryModel: Sendable {
     public func member(mobile: String) -> Member? { mobileIndex[Self.mobileKey(mobile)].flatMap { membersByKey[$0] } }
 
     /// Every member, active and departed, in no particular order.
-    public var allMembers: Dictionary<String, Member>.Values { membersByKey.values }
+    public var allMembers: TreeDictionary<String, Member>.Values { membersByKey.values }
+
+    /// The keys a member's name is indexed under: the folded name, its pinyin with and without
+    /// spaces, and its initials.
+    static func nameKeys(_ name: String, _ pinyin: PinyinName) -> Set<String> {
+        var keys: Set<String> = [Self.foldName(name)]
+        if !pinyin.compact.isEmpty {
+            keys.insert(pinyin.spaced)
+            keys.insert(pinyin.compact)
+            keys.insert(pinyin.initials)
+        }
+        return keys
+    }
+
+    /// Folds a name for lookups: compatibility-normalised (full-width to half-width), lower-cased,
+    /// runs of spaces collapsed.
+    public static func foldName(_ name: String) -> String {
+        let folded = name.precomposedStringWithCompatibilityMapping.lowercased()
+        return folded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    /// Members (active and departed) whose name, pinyin or initials equal `key` (folded).
+    public func members(named key: String) -> [Member] {
+        let folded = Self.foldName(key)
+        return Set(nameIndex.exact(folded) + nameIndex.exact(folded.replacingOccurrences(of: " ", with: "")))
+            .sorted().compactMap { membersByKey[$0] }
+    }
+
+    /// Members whose name, pinyin or initials start with `prefix` (folded).
+    public func members(namePrefix prefix: String) -> [Member] {
+        Set(nameIndex.prefix(Self.foldName(prefix))).sorted().compactMap { membersByKey[$0] }
+    }
 
     /// How many members (active and departed) the directory holds.
     public var memberCount: Int { membersByKey.count }
@@ -186,11 +224,14 @@ public struct DirectoryModel: Sendable {
     /// Adds many members at once (loading a store), sorting each department's list once.
     public mutating func bulkLoad(members: [Member]) {
         var touched = Set<DepartmentID>()
+        var keys: [(String, String)] = []
         for m in members {
             put(m, sorted: false)
             if m.isActive { touched.formUnion(m.departments) }
+            for k in Self.nameKeys(m.name, pinyinNames[m.account.key]!) { keys.append((k, m.account.key)) }
         }
         for d in touched { sortMembers(of: d) }
+        nameIndex.build(keys)
     }
 
     /// Adds or replaces a member and keeps every index current.
@@ -199,10 +240,18 @@ public struct DirectoryModel: Sendable {
     private mutating func put(_ member: Member, sorted: Bool) {
         let key = member.account.key
         changes.members.insert(key)
-        if let old = membersByKey[key] { unindex(old) }
+        if let old = membersByKey[key] {
+            unindex(old)
+            if let names = pinyinNames[key] {
+                for k in Self.nameKeys(old.name, names) { nameIndex.remove(k, account: key) }
+            }
+        }
         membersByKey[key] = member
         let names = PinyinName(member.name)
         pinyinNames[key] = names
+        if sorted {
+            for k in Self.nameKeys(member.name, names) { nameIndex.insert(k, account: key) }
+        }
         if let email = member.email { emailIndex[email.lowercased()] = key }
         if let mobile = member.mobile { mobileIndex[Self.mobileKey(mobile)] = key }
         if member.isActive {
@@ -226,6 +275,9 @@ public struct DirectoryModel: Sendable {
         guard let old = membersByKey.removeValue(forKey: account.key) else { return }
         changes.members.insert(account.key)
         unindex(old)
+        if let names = pinyinNames[account.key] {
+            for k in Self.nameKeys(old.name, names) { nameIndex.remove(k, account: account.key) }
+        }
         pinyinNames[account.key] = nil
         for g in groupsOfMember[account.key] ?? [] {
             groups[g]?.members.removeAll { $0 == account }
