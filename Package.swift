@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "BER", targets: ["BER"]),
         .library(name: "LDAPProtocol", targets: ["LDAPProtocol"]),
         .library(name: "Directory", targets: ["Directory"]),
+        .library(name: "Storage", targets: ["Storage"]),
         .library(name: "LDAPFrontend", targets: ["LDAPFrontend"]),
         .library(name: "LDAPServer", targets: ["LDAPServer"]),
     ],

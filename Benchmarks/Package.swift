@@ -20,6 +20,16 @@ let package = Package(
             ],
             path: "Benchmarks/Codec",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "Directory",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Directory", package: "Roster"),
+                .product(name: "Storage", package: "Roster"),
+            ],
+            path: "Benchmarks/Directory",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
