@@ -22,13 +22,13 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
-            name: "Directory",
+            name: "DirectoryCore",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Directory", package: "Roster"),
                 .product(name: "Storage", package: "Roster"),
             ],
-            path: "Benchmarks/Directory",
+            path: "Benchmarks/DirectoryCore",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

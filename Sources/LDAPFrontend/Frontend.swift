@@ -18,7 +18,7 @@ public struct Frontend: Sendable {
     /// Extended operations that work, advertised in the rootDSE.
     public static let supportedExtensions = [ExtendedRequest.whoAmI]
     /// Controls that work, advertised in the rootDSE.
-    public static let supportedControls: [String] = []
+    public static let supportedControls: [String] = [PagedResultsControl.oid, SortRequestControl.oid]
 
     /// - Parameters:
     ///   - configuration: frontend settings.

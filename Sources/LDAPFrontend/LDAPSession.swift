@@ -19,6 +19,7 @@ public struct LDAPSession: Sendable {
     /// The identity the connection is bound as.
     public private(set) var identity: BoundIdentity = .anonymous
     private var closed = false
+    private var paging = PagingState()
     let frontend: Frontend
 
     /// - Parameter frontend: the shared frontend.
@@ -48,7 +49,8 @@ public struct LDAPSession: Sendable {
             closed = true
             return .close
         case .searchRequest(let request):
-            let messages = SearchOperation(frontend: frontend, identity: identity).search(request, messageID: id)
+            let messages = SearchOperation(frontend: frontend, identity: identity).search(
+                request, controls: message.controls, messageID: id, paging: &paging)
             return .send(messages)
         case .compareRequest(let request):
             let result = CompareOperation(frontend: frontend, identity: identity).compare(request)

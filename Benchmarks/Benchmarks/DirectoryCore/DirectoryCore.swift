@@ -6,8 +6,6 @@ import Storage
 /// A deterministic organisation of `members` members in about 4 000 departments.
 func generatedOrganization(members: Int) -> DirectoryModel {
     var model = DirectoryModel(organization: "基准公司")
-    var rng = SystemRandomNumberGenerator()
-    _ = rng
     var seed: UInt64 = 42
     func next() -> UInt64 {
         seed &+= 0x9E37_79B9_7F4A_7C15
@@ -59,7 +57,7 @@ let benchmarks: @Sendable () -> Void = {
     let accounts = (0..<1000).map { String(format: "u%06d", $0 * 97) }
 
     Benchmark("Start-up load: 100 000 members, 4 000 departments from SQLite",
-              configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxIterations: 3, maxDuration: .seconds(60))) { benchmark in
+              configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(60), maxIterations: 3)) { benchmark in
         benchmark.startMeasurement()
         let store = try SQLiteStore(path: databasePath)
         blackHole(try store.load())
