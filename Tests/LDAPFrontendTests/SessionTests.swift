@@ -9,12 +9,12 @@ import Testing
 /// The demo directory, built once (hashing the demo passwords takes a moment).
 let demoModel = DemoOrganization.build(hasher: StandardPasswordHasher(rounds: 1000))
 
-func makeSession(anonymousRead: Bool = true, sizeLimit: Int = 1000) throws -> LDAPSession {
+func makeSession(anonymousRead: Bool = true, sizeLimit: Int = 1000, model: DirectoryModel = demoModel) throws -> LDAPSession {
     let config = FrontendConfiguration(
         baseDN: try DistinguishedName(parsing: "dc=example,dc=com"), defaultSizeLimit: sizeLimit,
         anonymousRead: anonymousRead)
     let frontend = Frontend(
-        configuration: config, directory: LiveDirectory(demoModel), hasher: StandardPasswordHasher(rounds: 1000),
+        configuration: config, directory: LiveDirectory(model), hasher: StandardPasswordHasher(rounds: 1000),
         logger: Logger(label: "test"))
     return LDAPSession(frontend: frontend)
 }
