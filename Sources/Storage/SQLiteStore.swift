@@ -54,7 +54,7 @@ public final class SQLiteStore: DirectoryStore {
         changes.policy = true
         try pool.write { db in
             try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('base_dn', ?)", arguments: [baseDN])
-            try Self.persist(model.entities(for: changes), db)
+            try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
             try Self.appendLog(changes, db)
         }
         try pool.close()
@@ -107,6 +107,9 @@ public final class SQLiteStore: DirectoryStore {
                     CREATE INDEX audit_time ON audit(time);
                     """)
         }
+        m.registerMigration("v2: stored pinyin") { db in
+            try db.execute(sql: "ALTER TABLE members ADD COLUMN pinyin TEXT")
+        }
         return m
     }
 
@@ -120,7 +123,11 @@ public final class SQLiteStore: DirectoryStore {
             let sequence = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change_log") ?? 0
             var model = DirectoryModel(organization: "")
             for d in try Self.departments(db, where: nil) { model.put(d) }
-            model.bulkLoad(members: try Self.members(db, keys: nil))
+            let pinyin = Dictionary(
+                try Row.fetchAll(db, sql: "SELECT account_key, pinyin FROM members WHERE pinyin IS NOT NULL").map {
+                    ($0[0] as String, $0[1] as String)
+                }, uniquingKeysWith: { a, _ in a })
+            model.bulkLoad(members: try Self.members(db, keys: nil), pinyin: pinyin)
             for g in try Self.groups(db, keys: nil) { model.put(g) }
             for a in try Self.administrators(db, keys: nil) { model.put(a) }
             model.put(try Self.policy(db))
@@ -139,7 +146,8 @@ public final class SQLiteStore: DirectoryStore {
                 _ = state.model.takeChanges()
                 let (record, value) = try body(&state.model)
                 let changes = state.model.takeChanges()
-                try Self.persist(state.model.entities(for: changes), db)
+                let model = state.model
+                try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
                 state.sequence = try Self.appendLog(changes, db)
                 try Self.appendAudit(record, db)
                 result = (state, value)
@@ -203,7 +211,7 @@ public final class SQLiteStore: DirectoryStore {
 
     // MARK: - Writing rows
 
-    static func persist(_ batch: EntityBatch, _ db: Database) throws {
+    static func persist(_ batch: EntityBatch, _ db: Database, pinyin: (Account) -> String? = { _ in nil }) throws {
         for (id, d) in batch.departments {
             guard let d else {
                 try db.execute(sql: "DELETE FROM departments WHERE id = ?", arguments: [id.rawValue])
@@ -240,6 +248,7 @@ public final class SQLiteStore: DirectoryStore {
                 m.departments.map { String($0.rawValue) }.joined(separator: ","), m.isActive ? "active" : "departed",
                 departedAt, departedBy, previous, m.passwordHash, m.uuid.uuidString, m.created.actor,
                 m.created.time.timeIntervalSince1970, m.modified.actor, m.modified.time.timeIntervalSince1970,
+                pinyin(m.account),
             ]
             try db.execute(
                 sql: "INSERT OR REPLACE INTO members VALUES (" + Array(repeating: "?", count: values.count).joined(separator: ",") + ")",

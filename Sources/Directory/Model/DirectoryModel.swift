@@ -222,11 +222,14 @@ public struct DirectoryModel: Sendable {
     }
 
     /// Adds many members at once (loading a store), sorting each department's list once.
-    public mutating func bulkLoad(members: [Member]) {
+    /// - Parameters:
+    ///   - members: the members.
+    ///   - pinyin: stored spaced pinyin by account key, to skip transliteration.
+    public mutating func bulkLoad(members: [Member], pinyin: [String: String] = [:]) {
         var touched = Set<DepartmentID>()
         var keys: [(String, String)] = []
         for m in members {
-            put(m, sorted: false)
+            put(m, sorted: false, pinyin: pinyin[m.account.key].map { PinyinName(spaced: $0) })
             if m.isActive { touched.formUnion(m.departments) }
             for k in Self.nameKeys(m.name, pinyinNames[m.account.key]!) { keys.append((k, m.account.key)) }
         }
@@ -237,7 +240,7 @@ public struct DirectoryModel: Sendable {
     /// Adds or replaces a member and keeps every index current.
     public mutating func put(_ member: Member) { put(member, sorted: true) }
 
-    private mutating func put(_ member: Member, sorted: Bool) {
+    private mutating func put(_ member: Member, sorted: Bool, pinyin: PinyinName? = nil) {
         let key = member.account.key
         changes.members.insert(key)
         if let old = membersByKey[key] {
@@ -247,7 +250,7 @@ public struct DirectoryModel: Sendable {
             }
         }
         membersByKey[key] = member
-        let names = PinyinName(member.name)
+        let names = pinyin ?? PinyinName(member.name)
         pinyinNames[key] = names
         if sorted {
             for k in Self.nameKeys(member.name, names) { nameIndex.insert(k, account: key) }

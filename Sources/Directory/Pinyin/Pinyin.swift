@@ -26,6 +26,16 @@ public struct PinyinName: Sendable, Hashable {
     }
 }
 
+extension PinyinName {
+    /// Rebuilds the forms from a stored spaced form (`zhang san`), without transliterating.
+    public init(spaced: String) {
+        let syllables = spaced.split(separator: " ")
+        self.spaced = spaced
+        compact = syllables.joined()
+        initials = String(syllables.compactMap(\.first))
+    }
+}
+
 /// Mandarin → Latin transliteration with the surname table.
 public enum Pinyin {
     /// Surnames whose reading differs from the character's most common one.
