@@ -1,22 +1,36 @@
 #!/usr/bin/env bash
 # Runs Roster's whole test suite. The end-to-end tests drive the server with OpenLDAP's client
-# tools (ldap-utils) and python-ldap (Debian's python3-ldap, for /usr/bin/python3); they are
-# installed here when missing, never skipped.
+# tools (ldap-utils), python-ldap and ldap3 (Debian's python3-ldap and python3-ldap3, for
+# /usr/bin/python3) and load the schema into slapd's config (slaptest); they are installed here
+# when missing, never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# slapd is needed for slaptest/slapadd (the schema files are loaded into a real slapd's config);
+# its service is never started.
 need=()
 command -v ldapsearch >/dev/null 2>&1 || need+=(ldap-utils)
 /usr/bin/python3 -c 'import ldap' >/dev/null 2>&1 || need+=(python3-ldap)
+/usr/bin/python3 -c 'import ldap3' >/dev/null 2>&1 || need+=(python3-ldap3)
+command -v slaptest >/dev/null 2>&1 || [ -x /usr/sbin/slaptest ] || need+=(slapd)
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]}" >&2
-    SUDO=""
-    [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+        $SUDO chmod +x /usr/sbin/policy-rc.d
+        policy=1
+    fi
     $SUDO apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+    [ -n "$policy" ] && $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 command -v ldapsearch >/dev/null
 /usr/bin/python3 -c 'import ldap'
+/usr/bin/python3 -c 'import ldap3'
+export PATH="$PATH:/usr/sbin"
 
 swift build --build-tests
 swift test --skip-build "$@"

@@ -19,13 +19,14 @@ let demoModel = DemoOrganization.build(hasher: StandardPasswordHasher(rounds: 10
 /// `body` is synchronous and runs on a thread of its own: the clients in it block on sockets and
 /// processes, and must not starve the cooperative pool the server's connections run on.
 func withServer<T: Sendable>(
-    limits: ProtocolLimits = ProtocolLimits(), anonymousRead: Bool = true, _ body: @escaping @Sendable (Int) throws -> T
+    limits: ProtocolLimits = ProtocolLimits(), anonymousRead: Bool = true, model: DirectoryModel = demoModel,
+    _ body: @escaping @Sendable (Int) throws -> T
 ) async throws -> T {
     var logger = Logger(label: "test-server")
     logger.logLevel = .warning
     let frontend = Frontend(
         configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com"), anonymousRead: anonymousRead),
-        directory: LiveDirectory(demoModel), hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
+        directory: LiveDirectory(model), hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
     let server = LDAPServer(
         configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits), frontend: frontend,
         logger: logger)

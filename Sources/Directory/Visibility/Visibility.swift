@@ -85,6 +85,25 @@ public struct Visibility: Sendable {
         var navigation = Set<DepartmentID>()
         for r in roots ?? [] { navigation.formUnion(model.path(to: r)) }
         for d in own { navigation.formUnion(model.path(to: d)) }
+        // A visible member whose primary department lies outside the visible subtrees (a class
+        // teacher seen by the class) is reached through that department: its path is navigation.
+        if let roots, !roots.isEmpty {
+            func within(_ id: DepartmentID) -> Bool {
+                var cursor: DepartmentID? = id
+                while let c = cursor {
+                    if roots.contains(c) { return true }
+                    cursor = model.department(c)?.parent
+                }
+                return false
+            }
+            for r in roots {
+                for d in model.subtree(of: r) {
+                    for m in model.members(in: d) where m.primaryDepartment != d && !within(m.primaryDepartment) {
+                        navigation.formUnion(model.path(to: m.primaryDepartment))
+                    }
+                }
+            }
+        }
         self.navigation = navigation
     }
 
