@@ -243,27 +243,37 @@ public struct DirectoryModel: Sendable {
     private mutating func put(_ member: Member, sorted: Bool, pinyin: PinyinName? = nil) {
         let key = member.account.key
         changes.members.insert(key)
-        if let old = membersByKey[key] {
-            unindex(old)
-            if let names = pinyinNames[key] {
+        let old = membersByKey[key]
+        membersByKey[key] = member
+        // Only the indexes whose inputs changed are touched: a title change costs a map write.
+        if old?.name != member.name || pinyinNames[key] == nil {
+            if let old, let names = pinyinNames[key] {
                 for k in Self.nameKeys(old.name, names) { nameIndex.remove(k, account: key) }
             }
-        }
-        membersByKey[key] = member
-        let names = pinyin ?? PinyinName(member.name)
-        pinyinNames[key] = names
-        if sorted {
-            for k in Self.nameKeys(member.name, names) { nameIndex.insert(k, account: key) }
-        }
-        if let email = member.email { emailIndex[email.lowercased()] = key }
-        if let mobile = member.mobile { mobileIndex[Self.mobileKey(mobile)] = key }
-        if member.isActive {
-            for d in Set(member.departments) {
-                var list = directMembers[d] ?? []
-                list.append(key)
-                directMembers[d] = list
-                if sorted { sortMembers(of: d) }
+            let names = pinyin ?? PinyinName(member.name)
+            pinyinNames[key] = names
+            if sorted {
+                for k in Self.nameKeys(member.name, names) { nameIndex.insert(k, account: key) }
             }
+        }
+        if old?.email != member.email {
+            if let email = old?.email, emailIndex[email.lowercased()] == key { emailIndex[email.lowercased()] = nil }
+            if let email = member.email { emailIndex[email.lowercased()] = key }
+        }
+        if old?.mobile != member.mobile {
+            if let mobile = old?.mobile, mobileIndex[Self.mobileKey(mobile)] == key { mobileIndex[Self.mobileKey(mobile)] = nil }
+            if let mobile = member.mobile { mobileIndex[Self.mobileKey(mobile)] = key }
+        }
+        let oldPlacement = old.map { $0.isActive ? Set($0.departments) : [] } ?? []
+        let newPlacement: Set<DepartmentID> = member.isActive ? Set(member.departments) : []
+        let reorder = old?.pinned != member.pinned || old?.name != member.name
+        for d in oldPlacement where !newPlacement.contains(d) { directMembers[d]?.removeAll { $0 == key } }
+        for d in newPlacement where !oldPlacement.contains(d) || reorder {
+            var list = directMembers[d] ?? []
+            if oldPlacement.contains(d) { list.removeAll { $0 == key } }
+            list.append(key)
+            directMembers[d] = list
+            if sorted { sortMembers(of: d) }
         }
     }
 
