@@ -7,6 +7,8 @@ public import Logging
 public struct Frontend: Sendable {
     public let configuration: FrontendConfiguration
     public let directory: LiveDirectory
+    /// Runs LDAP writes; without it the server is read-only.
+    public let writer: DirectoryService?
     public let hasher: any PasswordHasher
     public let logger: Logger
     public let dit: DIT
@@ -16,7 +18,7 @@ public struct Frontend: Sendable {
     let decoyHash: String
 
     /// Extended operations that work, advertised in the rootDSE.
-    public static let supportedExtensions = [ExtendedRequest.whoAmI]
+    public static let supportedExtensions = [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify]
     /// Controls that work, advertised in the rootDSE.
     public static let supportedControls: [String] = [PagedResultsControl.oid, SortRequestControl.oid]
 
@@ -25,9 +27,14 @@ public struct Frontend: Sendable {
     ///   - directory: the directory to serve.
     ///   - hasher: verifies bind passwords.
     ///   - logger: where operations are logged (never passwords).
-    public init(configuration: FrontendConfiguration, directory: LiveDirectory, hasher: any PasswordHasher, logger: Logger) {
+    ///   - writer: runs LDAP writes as domain commands (nil: read-only).
+    public init(
+        configuration: FrontendConfiguration, directory: LiveDirectory, writer: DirectoryService? = nil,
+        hasher: any PasswordHasher, logger: Logger
+    ) {
         self.configuration = configuration
         self.directory = directory
+        self.writer = writer
         self.hasher = hasher
         self.logger = logger
         self.dit = DIT(base: configuration.baseDN)

@@ -22,8 +22,18 @@ public struct LDAPSession: Sendable {
     private var paging = PagingState()
     let frontend: Frontend
 
-    /// - Parameter frontend: the shared frontend.
-    public init(frontend: Frontend) { self.frontend = frontend }
+    /// The client's address, for the audit log.
+    let peer: String
+
+    /// - Parameters:
+    ///   - frontend: the shared frontend.
+    ///   - peer: the client's address, recorded with every write.
+    public init(frontend: Frontend, peer: String = "?") {
+        self.frontend = frontend
+        self.peer = peer
+    }
+
+    private var write: WriteSupport { WriteSupport(frontend: frontend, identity: identity, peer: peer) }
 
     /// Handles one request.
     public mutating func receive(_ message: LDAPMessage) -> Action {
@@ -61,14 +71,14 @@ public struct LDAPSession: Sendable {
             return .none
         case .extendedRequest(let request):
             return .send([LDAPMessage(messageID: id, .extendedResponse(extended(request)))])
-        case .addRequest:
-            return .send([LDAPMessage(messageID: id, .addResponse(Self.readOnly))])
-        case .modifyRequest:
-            return .send([LDAPMessage(messageID: id, .modifyResponse(Self.readOnly))])
-        case .deleteRequest:
-            return .send([LDAPMessage(messageID: id, .deleteResponse(Self.readOnly))])
-        case .modifyDNRequest:
-            return .send([LDAPMessage(messageID: id, .modifyDNResponse(Self.readOnly))])
+        case .addRequest(let request):
+            return .send([LDAPMessage(messageID: id, .addResponse(AddOperation(write: write).add(request)))])
+        case .modifyRequest(let request):
+            return .send([LDAPMessage(messageID: id, .modifyResponse(ModifyOperation(write: write).modify(request)))])
+        case .deleteRequest(let dn):
+            return .send([LDAPMessage(messageID: id, .deleteResponse(DeleteOperation(write: write).delete(dn)))])
+        case .modifyDNRequest(let request):
+            return .send([LDAPMessage(messageID: id, .modifyDNResponse(ModifyDNOperation(write: write).modifyDN(request)))])
         case .bindResponse, .searchResultEntry, .searchResultDone, .searchResultReference, .modifyResponse,
             .addResponse, .deleteResponse, .modifyDNResponse, .compareResponse, .extendedResponse,
             .intermediateResponse:
@@ -95,6 +105,8 @@ public struct LDAPSession: Sendable {
             }
             let authzID = identity.dn.isEmpty ? "" : "dn:\(identity.dn)"
             return ExtendedResponse(LDAPResult(.success), value: Array(authzID.utf8))
+        case ExtendedRequest.passwordModify:
+            return PasswordModifyOperation(write: write).modify(request.value)
         case ExtendedRequest.startTLS:
             return ExtendedResponse(
                 LDAPResult(.unavailable, diagnosticMessage: "StartTLS is not configured on this server"),
@@ -104,9 +116,6 @@ public struct LDAPSession: Sendable {
                 LDAPResult(.protocolError, diagnosticMessage: "unsupported extended operation \(request.name)"))
         }
     }
-
-    static let readOnly = LDAPResult(
-        .unwillingToPerform, diagnosticMessage: "this version of Roster does not accept writes over LDAP yet")
 
     private static func isUnbind(_ op: LDAPMessage.ProtocolOp) -> Bool {
         if case .unbindRequest = op { return true }

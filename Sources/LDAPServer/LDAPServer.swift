@@ -93,7 +93,7 @@ public final class LDAPServer: Service, Sendable {
         let peer = connection.channel.remoteAddress?.description ?? "?"
         var log = logger
         log[metadataKey: "peer"] = "\(peer)"
-        var session = LDAPSession(frontend: frontend)
+        var session = LDAPSession(frontend: frontend, peer: peer)
         do {
             try await connection.executeThenClose { inbound, outbound in
                 do {

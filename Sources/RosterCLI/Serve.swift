@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         }
         let frontend = Frontend(
             configuration: FrontendConfiguration(baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead),
-            directory: service.live, hasher: hasher, logger: logger)
+            directory: service.live, writer: service, hasher: hasher, logger: logger)
         let server = LDAPServer(
             configuration: ServerConfiguration(host: host, port: port), frontend: frontend, logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)

@@ -7,13 +7,14 @@ public import Foundation
 public enum DirectoryCommand: Sendable, Hashable {
     case createDepartment(DepartmentDraft)
     case updateDepartment(DepartmentID, DepartmentChanges)
-    case moveDepartment(DepartmentID, to: DepartmentID)
+    /// Moves a department (with its subtree) and optionally renames it, in one step.
+    case moveDepartment(DepartmentID, to: DepartmentID, rename: String? = nil)
     case deleteDepartment(DepartmentID)
 
     /// Creates a member; `fields` uses the one vocabulary (name, mobile, email…).
     case createMember(account: String, fields: [MemberField: String], departments: [DepartmentID], passwordHash: String?)
-    /// Sets (or, with nil, clears) fields of a member.
-    case updateMember(Account, fields: [MemberField: String?])
+    /// Sets (or, with nil, clears) fields of a member, and optionally its password, in one step.
+    case updateMember(Account, fields: [MemberField: String?], passwordHash: String? = nil)
     /// Replaces a member's departments; the first is the primary one.
     case setDepartments(Account, [DepartmentID])
     /// Departure (离职): keeps the data, hides the member from all but admins, forbids binds.
@@ -29,9 +30,13 @@ public enum DirectoryCommand: Sendable, Hashable {
     case addGroupMembers(String, [Account])
     case removeGroupMembers(String, [Account])
     case deleteGroup(String)
+    /// Sets a group's members (and optionally its description) to exactly these, in one step.
+    case setGroup(String, members: [Account], description: String??)
 
     case setFieldPolicy(MemberField, FieldPolicy.Rule)
     case putAdministrator(Administrator)
+    /// Sets an administrator's or service account's password (the super admin, or the account itself).
+    case setAdministratorPassword(String, hash: String)
     case removeAdministrator(String)
     case renameOrganization(String)
 
@@ -54,8 +59,10 @@ public enum DirectoryCommand: Sendable, Hashable {
         case .addGroupMembers: "group.addMembers"
         case .removeGroupMembers: "group.removeMembers"
         case .deleteGroup: "group.delete"
+        case .setGroup: "group.set"
         case .setFieldPolicy: "policy.field"
         case .putAdministrator: "admin.put"
+        case .setAdministratorPassword: "admin.setPassword"
         case .removeAdministrator: "admin.remove"
         case .renameOrganization: "organization.rename"
         }
@@ -118,9 +125,12 @@ public struct CommandContext: Sendable, Hashable {
     public var time: Date
     /// The actor's rights; commands check them.
     public var role: ActorRole
+    /// The administrator or service account issuing the command, if it is one (by key).
+    public var actorAdministrator: String?
 
     /// - Parameters: see the properties.
-    public init(actor: String, source: String, time: Date = Date(), role: ActorRole = .superAdmin) {
+    public init(actor: String, source: String, time: Date = Date(), role: ActorRole = .superAdmin, actorAdministrator: String? = nil) {
+        self.actorAdministrator = actorAdministrator
         self.actor = actor
         self.source = source
         self.time = time

@@ -38,10 +38,10 @@ extension DirectoryModel {
             try updateDepartment(before, changes, ctx)
             record.target = pathString(of: id)
             record.after = departmentValues(id)
-        case .moveDepartment(let id, let parent):
+        case .moveDepartment(let id, let parent, let rename):
             _ = try requireDepartment(id)
             record.before = ["path": pathString(of: id)]
-            try moveDepartment(id, to: parent, ctx)
+            try moveDepartment(id, to: parent, rename: rename, ctx)
             record.target = pathString(of: id)
             record.after = ["path": pathString(of: id)]
         case .deleteDepartment(let id):
@@ -54,12 +54,20 @@ extension DirectoryModel {
             let m = try createMember(account, fields, departments, hash, ctx)
             record.target = m.account.value
             record.after = memberValues(m)
-        case .updateMember(let account, let fields):
+        case .updateMember(let account, let fields, let hash):
             let old = try requireMember(account)
             record.target = old.account.value
             record.before = memberValues(old)
-            let m = try updateMember(old, fields, ctx)
-            record.after = memberValues(m)
+            var m = try updateMember(old, fields, ctx)
+            if let hash {
+                if case .member(let me) = ctx.role, me == m.account, !fieldPolicy.rule(.password).selfEditable {
+                    throw DirectoryError(.forbidden, field: .password, "is not self-editable; ask an administrator")
+                }
+                m.passwordHash = hash
+                put(m)
+                record.after["password"] = "(changed)"
+            }
+            record.after.merge(memberValues(m)) { a, _ in a }
         case .setDepartments(let account, let ids):
             let old = try requireMember(account)
             record.target = old.account.value
@@ -141,6 +149,33 @@ extension DirectoryModel {
             g.modified = ctx.stamp
             put(g)
             record.after = groupValues(g)
+        case .setGroup(let name, let accounts, let description):
+            var g = try requireGroup(name)
+            record.target = g.name
+            record.before = groupValues(g)
+            let old = Set(g.members)
+            var members: [Account] = []
+            for a in accounts {
+                let m = try requireMember(a)
+                if !old.contains(m.account) {
+                    try authorize(member: m, ctx)
+                    guard m.isActive else {
+                        throw DirectoryError(.constraintViolation, "group: \(m.account) has departed and cannot join \(g.name)")
+                    }
+                }
+                if !members.contains(m.account) { members.append(m.account) }
+            }
+            for a in old where !members.contains(a) {
+                if let m = member(a.key) { try authorize(member: m, ctx) }
+            }
+            if let description {
+                try requireSuperAdmin(ctx, "change a group's description")
+                g.description = description?.trimmingWhitespace.nilIfEmpty
+            }
+            g.members = members
+            g.modified = ctx.stamp
+            put(g)
+            record.after = groupValues(g)
         case .deleteGroup(let name):
             try requireSuperAdmin(ctx, "delete a group")
             let g = try requireGroup(name)
@@ -163,6 +198,15 @@ extension DirectoryModel {
             record.after = adminValues(admin)
             if let old = administrator(admin.key) { record.before = adminValues(old) }
             put(admin)
+        case .setAdministratorPassword(let name, let hash):
+            guard var a = administrator(name) else { throw DirectoryError(.notFound, "admin: \(name) does not exist") }
+            if case .superAdmin = ctx.role {} else if ctx.actorAdministrator?.lowercased() != a.key {
+                throw DirectoryError(.forbidden, "insufficient access: only the super admin or \(a.name) may set this password")
+            }
+            a.passwordHash = hash
+            put(a)
+            record.target = a.name
+            record.after = ["password": "(changed)"]
         case .removeAdministrator(let name):
             try requireSuperAdmin(ctx, "manage administrators")
             guard let old = administrator(name) else {
@@ -300,7 +344,7 @@ extension DirectoryModel {
         put(d)
     }
 
-    private mutating func moveDepartment(_ id: DepartmentID, to parent: DepartmentID, _ ctx: CommandContext) throws(DirectoryError) {
+    private mutating func moveDepartment(_ id: DepartmentID, to parent: DepartmentID, rename: String?, _ ctx: CommandContext) throws(DirectoryError) {
         guard id != .root else {
             throw DirectoryError(.constraintViolation, field: .department, "the organisation itself cannot be moved")
         }
@@ -313,6 +357,7 @@ extension DirectoryModel {
                 .constraintViolation, field: .department,
                 "cannot move \(pathString(of: id)) under \(parent == id ? "itself" : "its own sub-department \(pathString(of: parent))")")
         }
+        if let rename { d.name = try FieldRules.departmentName(rename) }
         try checkSiblingName(d.name, under: parent, except: id)
         let deepest = depth(of: parent) + 1 + height(of: id)
         guard deepest <= Self.maxDepth else {
@@ -370,10 +415,14 @@ extension DirectoryModel {
     /// Checks that no other member holds this mobile or e-mail; names the holder only if `named`.
     private func checkUnique(_ m: Member) throws(DirectoryError) {
         if let mobile = m.mobile, let other = member(mobile: mobile), other.account != m.account {
-            throw DirectoryError(.alreadyExists, field: .mobile, "\(mobile) is already used by \(other.account)")
+            var e = DirectoryError(.alreadyExists, field: .mobile, "\(mobile) is already used by \(other.account)")
+            e.conflict = (other.account, DirectoryError(.alreadyExists, field: .mobile, "\(mobile) is already used").message)
+            throw e
         }
         if let email = m.email, let other = member(email: email), other.account != m.account {
-            throw DirectoryError(.alreadyExists, field: .email, "\(email) is already used by \(other.account)")
+            var e = DirectoryError(.alreadyExists, field: .email, "\(email) is already used by \(other.account)")
+            e.conflict = (other.account, DirectoryError(.alreadyExists, field: .email, "\(email) is already used").message)
+            throw e
         }
     }
 

@@ -24,6 +24,18 @@ public struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertible
     public var field: MemberField?
     /// The message: the field and the rule, ready for a diagnosticMessage or a CLI error.
     public var message: String
+    /// When the message names another member (`… is already used by zhangsan001`): that member,
+    /// and the message to give a requester who may not see them.
+    public var conflict: (account: Account, anonymousMessage: String)?
+
+    public static func == (a: DirectoryError, b: DirectoryError) -> Bool {
+        a.code == b.code && a.field == b.field && a.message == b.message
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(code)
+        h.combine(message)
+    }
 
     /// - Parameters:
     ///   - code: the class of failure.

@@ -58,3 +58,6 @@ public struct LDAPResult: Sendable, Hashable {
         }
     }
 }
+
+/// A result can be thrown where an operation stops early with it.
+extension LDAPResult: Error {}

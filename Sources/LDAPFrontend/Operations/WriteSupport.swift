@@ -1,0 +1,186 @@
+import Directory
+import Foundation
+import LDAPProtocol
+
+/// What every write operation shares: who is writing (their role in the domain), the target's
+/// resolution under their visibility, running the command, and mapping domain errors to LDAP.
+struct WriteSupport {
+    let frontend: Frontend
+    let identity: BoundIdentity
+    let peer: String
+    let model: DirectoryModel
+    let visibility: Visibility
+
+    init(frontend: Frontend, identity: BoundIdentity, peer: String) {
+        self.frontend = frontend
+        self.identity = identity
+        self.peer = peer
+        self.model = frontend.directory.snapshot()
+        self.visibility = frontend.visibility(identity, model)
+    }
+
+    /// The actor's rights in the domain.
+    var role: ActorRole {
+        switch identity.viewer {
+        case .anonymous: return .readOnly
+        case .member(let account): return .member(account)
+        case .administrator(let key):
+            switch model.administrator(key)?.role {
+            case .superAdmin?: return .superAdmin
+            case .subAdmin(let scopes)?: return .subAdmin(scopes)
+            default: return .readOnly
+            }
+        }
+    }
+
+    var context: CommandContext {
+        var actorAdmin: String?
+        if case .administrator(let key) = identity.viewer { actorAdmin = key }
+        return CommandContext(
+            actor: identity.dn.isEmpty ? "anonymous" : identity.dn, source: "ldap \(peer)", role: role,
+            actorAdministrator: actorAdmin)
+    }
+
+    static let insufficient = LDAPResult(.insufficientAccessRights, diagnosticMessage: "insufficient access")
+
+    /// Resolves a DN the actor writes to. Anyone who may not write there gets
+    /// insufficientAccessRights whether or not the entry exists, so a refusal reveals nothing.
+    enum Target {
+        case found(DITNode)
+        case refused(LDAPResult)
+    }
+
+    func parse(_ dn: String, _ field: String) -> Result<DistinguishedName, LDAPResult> {
+        do {
+            return .success(try DistinguishedName(parsing: dn))
+        } catch {
+            return .failure(LDAPResult(.invalidDNSyntax, diagnosticMessage: "\(field): \(error.reason)"))
+        }
+    }
+
+    /// The node `dn` names, if the actor may write there.
+    func target(_ dn: DistinguishedName, allowSelf: Bool = false) -> Target {
+        let resolution = frontend.dit.resolve(dn, in: model)
+        switch role {
+        case .readOnly:
+            return .refused(Self.insufficient)
+        case .member(let me):
+            guard allowSelf, let node = resolution.node, case .member(let a) = node, a == me else {
+                return .refused(Self.insufficient)
+            }
+            return .found(node)
+        case .subAdmin:
+            guard let node = resolution.node else {
+                // Inside a visible department: an honest noSuchObject; elsewhere: refused.
+                if let matched = resolution.matched, case .department = matched, SearchOperation(frontend: frontend, identity: identity).canSee(matched, visibility, model) {
+                    return .refused(LDAPResult(.noSuchObject, matchedDN: frontend.dit.dn(of: matched, in: model).description))
+                }
+                return .refused(Self.insufficient)
+            }
+            guard SearchOperation(frontend: frontend, identity: identity).canSee(node, visibility, model) else {
+                return .refused(Self.insufficient)
+            }
+            return .found(node)
+        case .superAdmin:
+            guard let node = resolution.node else {
+                let matched = resolution.matched.map { frontend.dit.dn(of: $0, in: model).description } ?? ""
+                return .refused(LDAPResult(.noSuchObject, matchedDN: matched))
+            }
+            return .found(node)
+        }
+    }
+
+    /// Runs a command and maps the outcome.
+    func execute(_ command: DirectoryCommand) -> LDAPResult {
+        guard let writer = frontend.writer else {
+            return LDAPResult(.unwillingToPerform, diagnosticMessage: "this server is read-only")
+        }
+        do {
+            try writer.execute(command, by: context)
+            return LDAPResult(.success)
+        } catch let e as DirectoryError {
+            return result(for: e)
+        } catch {
+            frontend.logger.error("write failed", metadata: ["error": "\(error)"])
+            return LDAPResult(.other, diagnosticMessage: "the write could not be stored")
+        }
+    }
+
+    /// Maps a broken rule to its LDAP result code; names another member only to those who see them.
+    func result(for e: DirectoryError) -> LDAPResult {
+        var message = e.message
+        if let conflict = e.conflict {
+            let other = model.member(conflict.account.key)
+            if other == nil || !visibility.canSee(member: other!) { message = conflict.anonymousMessage }
+        }
+        let code: ResultCode
+        switch e.code {
+        case .invalidValue: code = e.field == .account ? .namingViolation : .invalidAttributeSyntax
+        case .alreadyExists:
+            code = (e.field == .account || e.field == .department || e.field == nil) ? .entryAlreadyExists : .constraintViolation
+        case .notFound: code = .constraintViolation
+        case .constraintViolation: code = .constraintViolation
+        case .notEmpty: code = .notAllowedOnNonLeaf
+        case .forbidden: code = .insufficientAccessRights
+        case .invalidCredentials: code = .invalidCredentials
+        }
+        return LDAPResult(code, diagnosticMessage: message)
+    }
+
+    // MARK: - Values
+
+    /// Hashes a userPassword value; an OpenLDAP `{SCHEME}` hash from an administrator is kept.
+    func passwordHash(_ raw: [UInt8]) -> Result<String, LDAPResult> {
+        guard let value = String(validating: raw, as: UTF8.self) else {
+            return .failure(LDAPResult(.invalidAttributeSyntax, diagnosticMessage: "userPassword: not UTF-8"))
+        }
+        let schemes = ["{SSHA}", "{SSHA256}", "{SSHA512}", "{SHA}", "{PBKDF2}", "{PBKDF2-SHA1}", "{PBKDF2-SHA256}", "{PBKDF2-SHA512}"]
+        if schemes.contains(where: { value.uppercased().hasPrefix($0) }) {
+            guard case .superAdmin = role else {
+                if case .subAdmin = role { return .success(value) }
+                return .failure(LDAPResult(.insufficientAccessRights, diagnosticMessage: "userPassword: only administrators set a pre-hashed password"))
+            }
+            return .success(value)
+        }
+        guard value.count >= 8 else {
+            return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: at least 8 characters are required"))
+        }
+        return .success(frontend.hasher.hash(value))
+    }
+
+    /// The account a member DN names, for group members and leaders.
+    func memberAccount(_ raw: [UInt8], _ attribute: String) -> Result<Account, LDAPResult> {
+        guard let text = String(validating: raw, as: UTF8.self), let dn = try? DistinguishedName(parsing: text) else {
+            return .failure(LDAPResult(.invalidAttributeSyntax, diagnosticMessage: "\(attribute): not a DN"))
+        }
+        guard let node = frontend.dit.resolve(dn, in: model).node, case .member(let account) = node,
+            let m = model.member(account.key), visibility.canSee(member: m)
+        else {
+            return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "\(attribute): \(text) is not a member of this directory"))
+        }
+        return .success(account)
+    }
+
+    /// The member field an attribute carries, for the one vocabulary (DESIGN §2).
+    static func memberField(_ type: AttributeType) -> MemberField? {
+        switch type.key {
+        case "cn", "displayname": return .name
+        case "telephonenumber": return .phone
+        case "userpassword": return .password
+        default:
+            return MemberField.allCases.first {
+                $0 != .department && $0 != .phone2 && $0 != .account && $0.ldapAttribute.lowercased() == type.key
+            }
+        }
+    }
+
+    /// Attributes derived from others or from the entry's place, accepted and ignored on add.
+    static let derived: Set<String> = ["sn", "givenname", "ou", "departmentnumber", "rosterstatus", "rosterpinyin", "rosterpinyininitials"]
+
+    static func string(_ raw: [UInt8], _ attribute: String) -> Result<String, LDAPResult> {
+        guard let s = String(validating: raw, as: UTF8.self) else {
+            return .failure(LDAPResult(.invalidAttributeSyntax, diagnosticMessage: "\(attribute): not UTF-8"))
+        }
+        return .success(s)
+    }
+}
