@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "LDAPServerTests",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing",
+                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

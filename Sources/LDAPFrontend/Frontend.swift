@@ -17,8 +17,10 @@ public struct Frontend: Sendable {
     /// user costs what a wrong password costs.
     let decoyHash: String
 
-    /// Extended operations that work, advertised in the rootDSE.
-    public static let supportedExtensions = [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify]
+    /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer).
+    public var supportedExtensions: [String] {
+        writer == nil ? [ExtendedRequest.whoAmI] : [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify]
+    }
     /// Controls that work, advertised in the rootDSE.
     public static let supportedControls: [String] = [PagedResultsControl.oid, SortRequestControl.oid]
 
@@ -46,7 +48,7 @@ public struct Frontend: Sendable {
     func entry(for node: DITNode, in model: DirectoryModel, visibility: Visibility) -> Entry? {
         builder.entry(
             for: node, in: model, visibility: visibility, supportedControls: Self.supportedControls,
-            supportedExtensions: Self.supportedExtensions)
+            supportedExtensions: supportedExtensions)
     }
 
     /// What `identity` may see of `model`.

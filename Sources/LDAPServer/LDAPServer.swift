@@ -55,7 +55,7 @@ public final class LDAPServer: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
-                    return try NIOAsyncChannel<LDAPMessage, LDAPMessage>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<LDAPInbound, LDAPMessage>(wrappingChannelSynchronously: channel)
                 }
             }
         let port = server.channel.localAddress?.port ?? configuration.port
@@ -64,6 +64,9 @@ public final class LDAPServer: Service, Sendable {
         ready.continuation.finish()
         logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
 
+        // The accept loop runs on the server channel's event loop, like every connection on its
+        // own: serving never waits for the cooperative pool.
+        try await withTaskExecutorPreference(EventLoopTaskExecutor(server.channel.eventLoop)) {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 try await server.executeThenClose { inbound in
@@ -75,7 +78,8 @@ public final class LDAPServer: Service, Sendable {
                             try? await connection.channel.close()
                             continue
                         }
-                        tasks.addTask {
+                        let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                        tasks.addTask(executorPreference: executor) {
                             await self.serve(connection)
                             self.openConnections.subtract(1, ordering: .relaxed)
                         }
@@ -86,20 +90,22 @@ public final class LDAPServer: Service, Sendable {
             self.logger.info("shutting down")
             server.channel.close(promise: nil)
         }
+        }
     }
 
     /// Runs one connection to its end; never throws, so one client cannot stop the server.
-    func serve(_ connection: NIOAsyncChannel<LDAPMessage, LDAPMessage>) async {
+    func serve(_ connection: NIOAsyncChannel<LDAPInbound, LDAPMessage>) async {
         let peer = connection.channel.remoteAddress?.description ?? "?"
         var log = logger
         log[metadataKey: "peer"] = "\(peer)"
         var session = LDAPSession(frontend: frontend, peer: peer)
         do {
             try await connection.executeThenClose { inbound, outbound in
-                do {
-                    // The stream ends on graceful shutdown as well as when the client closes;
-                    // an operation in progress always completes first.
-                    for try await message in inbound.cancelOnGracefulShutdown() {
+                // The stream ends on graceful shutdown as well as when the client closes; an
+                // operation in progress always completes first.
+                for try await inbound in inbound.cancelOnGracefulShutdown() {
+                    switch inbound {
+                    case .message(let message):
                         switch session.receive(message) {
                         case .none: continue
                         case .send(let messages): try await outbound.write(contentsOf: messages)
@@ -108,16 +114,21 @@ public final class LDAPServer: Service, Sendable {
                             return
                         case .close: return
                         }
+                    case .malformed(let error):
+                        let channel = connection.channel
+                        if case .sendAndClose(let messages) = session.malformed(error) {
+                            // Written straight to the channel: the future completes once the bytes
+                            // are in the socket, before the output is shut.
+                            for m in messages { try? await channel.writeAndFlush(m) }
+                        }
+                        // Lingering close: stop sending, let the client read the notice and close;
+                        // what it still sends is discarded. Give up after a short while.
+                        try? await channel.close(mode: .output)
+                        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
                     }
-                    if Task.isShuttingDownGracefully {
-                        try? await outbound.write(LDAPMessage.noticeOfDisconnection(.unavailable, "the server is shutting down"))
-                    }
-                } catch let error as LDAPFramingError {
-                    if case .sendAndClose(let messages) = session.malformed(error) {
-                        try? await outbound.write(contentsOf: messages)
-                    }
-                } catch let error as ByteToMessageDecoderError {
-                    log.debug("decoder error", metadata: ["error": "\(error)"])
+                }
+                if Task.isShuttingDownGracefully {
+                    try? await outbound.write(LDAPMessage.noticeOfDisconnection(.unavailable, "the server is shutting down"))
                 }
             }
         } catch {

@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
             _ = try SQLiteStore.create(path: path, baseDN: base, model: DemoOrganization.build(hasher: hasher))
             logger.info("demo organisation in \(path)")
         } else {
-            hasher = StandardPasswordHasher()
+            hasher = passwordHasher
             path = database ?? "./roster.sqlite"
         }
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }

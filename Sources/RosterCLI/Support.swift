@@ -102,8 +102,12 @@ func readPassword(_ path: String) throws -> String {
     return s
 }
 
-/// The hasher for new passwords.
-let passwordHasher = StandardPasswordHasher()
+/// The hasher for new passwords: PBKDF2-SHA512 with 100 000 rounds, or `ROSTER_PASSWORD_ROUNDS`
+/// (at least 1 000; Roster's own tests lower it so that debug builds stay quick).
+let passwordHasher: StandardPasswordHasher = {
+    let env = ProcessInfo.processInfo.environment["ROSTER_PASSWORD_ROUNDS"].flatMap(Int.init)
+    return StandardPasswordHasher(rounds: max(1000, env ?? 100_000))
+}()
 
 func parseYesNo(_ value: String, _ flag: String) throws -> Bool {
     switch value.lowercased() {

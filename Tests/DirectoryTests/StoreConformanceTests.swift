@@ -102,18 +102,29 @@ struct StoreKind: Sendable, CustomStringConvertible {
     func concurrentWritersLoseNothing(kind: StoreKind) async throws {
         let (store, reopen) = try kind.make(sampleModel())
         let services = try [DirectoryService(store: store)] + (0..<3).map { _ in try DirectoryService(store: try reopen()) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (w, service) in services.enumerated() {
-                group.addTask {
-                    for i in 0..<25 {
-                        try service.execute(.createMember(account: "w\(w)m\(i)", fields: [.name: "并发", .email: "w\(w)m\(i)@x.com"], departments: [], passwordHash: nil), by: admin)
-                    }
-                }
+        // Threads, not tasks: the writers block on SQLite and must not starve the cooperative pool.
+        try await onThreads(services.count) { w in
+            for i in 0..<25 {
+                try services[w].execute(.createMember(account: "w\(w)m\(i)", fields: [.name: "并发", .email: "w\(w)m\(i)@x.com"], departments: [], passwordHash: nil), by: admin)
             }
-            try await group.waitForAll()
         }
         let final = try DirectoryService(store: try reopen()).live.snapshot()
         for w in 0..<4 { for i in 0..<25 { #expect(final.member("w\(w)m\(i)") != nil) } }
         #expect(final.memberCount == 102)
+    }
+}
+
+
+/// Runs `body(0..<n)` on `n` threads and waits without blocking a cooperative thread.
+func onThreads(_ n: Int, _ body: @escaping @Sendable (Int) throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for i in 0..<n {
+            group.addTask {
+                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                    Thread { c.resume(with: Result { try body(i) }) }.start()
+                }
+            }
+        }
+        try await group.waitForAll()
     }
 }

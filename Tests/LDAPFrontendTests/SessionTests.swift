@@ -308,15 +308,16 @@ let zhangsan = "uid=t2001,ou=语文组,ou=教师组,ou=育才学校,dc=example,d
         #expect(s.receive(LDAPMessage(messageID: 4, .unbindRequest)) == .none)
     }
 
-    @Test func writesAreRefusedWithAResult() throws {
+    @Test func writesAreAnsweredWithAResult() throws {
         var s = try makeSession()
         let out = s.send(7, .deleteRequest(zhangsan))
         guard case .deleteResponse(let r) = out.first?.protocolOp else { Issue.record("no response"); return }
         #expect(out.first?.messageID == 7)
-        #expect(r.resultCode == .unwillingToPerform)
-        let add = s.send(8, .addRequest(AddRequest(entry: "uid=x,dc=example,dc=com", attributes: [])))
+        #expect(r.resultCode == .insufficientAccessRights, "anonymous clients never write")
+        _ = s.bind("cn=admin,dc=example,dc=com", "secret")
+        let add = s.send(8, .addRequest(AddRequest(entry: "uid=x,ou=语文组,ou=教师组,ou=育才学校,dc=example,dc=com", attributes: [PartialAttribute("objectClass", strings: ["inetOrgPerson"]), PartialAttribute("cn", strings: ["x"]), PartialAttribute("mail", strings: ["x@x.com"])])))
         guard case .addResponse(let a) = add.first?.protocolOp else { Issue.record("no response"); return }
-        #expect(a.resultCode == .unwillingToPerform)
+        #expect(a.resultCode == .unwillingToPerform, "a server without a writer is read-only")
     }
 
     @Test func unknownCriticalControlIsRefusedAndNonCriticalIgnored() throws {

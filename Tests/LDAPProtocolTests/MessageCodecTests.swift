@@ -37,8 +37,8 @@ import Testing
     }
 
     @Test func dripFedPDUsDecodeWhateverTheSplit() throws {
-        let inputs = Fixtures.messages.map { message -> (ByteBuffer, [LDAPMessage]) in
-            (ByteBuffer(bytes: message.berEncoded), [message])
+        let inputs = Fixtures.messages.map { message -> (ByteBuffer, [LDAPInbound]) in
+            (ByteBuffer(bytes: message.berEncoded), [LDAPInbound.message(message)])
         }
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: inputs) { LDAPMessageDecoder() }
     }
@@ -48,8 +48,23 @@ import Testing
         var buffer = ByteBuffer()
         for m in Fixtures.messages { buffer.writeBytes(m.berEncoded) }
         try channel.writeInbound(buffer)
-        for m in Fixtures.messages { #expect(try channel.readInbound(as: LDAPMessage.self) == m) }
+        for m in Fixtures.messages { #expect(try channel.readInbound(as: LDAPInbound.self) == .message(m)) }
         #expect(try channel.finish().isClean)
+    }
+
+    @Test func afterAMalformedPDUEverythingIsDiscarded() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LDAPMessageDecoder()))
+        let good = LDAPMessage(messageID: 1, .unbindRequest).berEncoded
+        try channel.writeInbound(ByteBuffer(bytes: good + [0x30, 0x80, 0x00] + good))
+        #expect(try channel.readInbound(as: LDAPInbound.self) == .message(LDAPMessage(messageID: 1, .unbindRequest)))
+        guard case .malformed(let error)? = try channel.readInbound(as: LDAPInbound.self) else {
+            Issue.record("expected the malformed PDU")
+            return
+        }
+        #expect(error.underlying.code == .indefiniteLength)
+        try channel.writeInbound(ByteBuffer(bytes: good))
+        #expect(try channel.readInbound(as: LDAPInbound.self) == nil)
+        _ = try channel.finish()
     }
 
     @Test func oneByteAtATimeForAHundredThousandWrites() throws {
@@ -59,9 +74,9 @@ import Testing
         #expect(bytes.count > 100_000)
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(LDAPMessageDecoder()))
         for b in bytes.prefix(100_000) { try channel.writeInbound(ByteBuffer(bytes: [b])) }
-        #expect(try channel.readInbound(as: LDAPMessage.self) == nil)
+        #expect(try channel.readInbound(as: LDAPInbound.self) == nil)
         try channel.writeInbound(ByteBuffer(bytes: bytes.dropFirst(100_000)))
-        #expect(try channel.readInbound(as: LDAPMessage.self) == message)
+        #expect(try channel.readInbound(as: LDAPInbound.self) == .message(message))
         _ = try channel.finish()
     }
 }

@@ -10,10 +10,10 @@ import Glibc
 let base = "dc=example,dc=com"
 
 /// Expects a Notice of Disconnection with protocolError, then the server closing the connection.
-func expectNoticeThenClose(_ client: RawClient, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectNoticeThenClose(_ client: RawClient, _ name: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
     let notice = client.read()
     guard case .extendedResponse(let r) = notice?.protocolOp else {
-        Issue.record("expected a Notice of Disconnection, got \(String(describing: notice))", sourceLocation: sourceLocation)
+        Issue.record("\(name): expected a Notice of Disconnection, got \(String(describing: notice)) (errno \(errno))", sourceLocation: sourceLocation)
         return
     }
     #expect(notice?.messageID == 0, sourceLocation: sourceLocation)
@@ -67,7 +67,7 @@ func lengthOf(_ n: Int) -> [UInt8] {
             for (name, bytes) in Self.cases {
                 let attacker = try RawClient(port: port)
                 attacker.write(bytes)
-                expectNoticeThenClose(attacker)
+                expectNoticeThenClose(attacker, name)
                 let (entries, result) = try bystander.search(id, base: base, filter: "(uid=t2001)")
                 #expect(result?.resultCode == .success, "bystander after \(name)")
                 #expect(entries.count == 1, "bystander after \(name)")

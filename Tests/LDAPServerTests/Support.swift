@@ -5,6 +5,7 @@ import LDAPProtocol
 import LDAPServer
 import Logging
 import PasswordHashing
+import Storage
 import Testing
 
 #if canImport(Glibc)
@@ -72,7 +73,7 @@ final class RawClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard rc == 0 else { throw TestFailure("connect failed") }
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        var tv = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -161,6 +162,8 @@ func run(_ tool: String, _ arguments: [String], stdin: String? = nil, timeout: T
     p.standardInput = input
     var env = ProcessInfo.processInfo.environment
     env["LDAPNOINIT"] = "1"
+    // Debug builds hash slowly; the CLI's own default (100 000 rounds) is not what is tested here.
+    env["ROSTER_PASSWORD_ROUNDS"] = "1000"
     p.environment = env
     try p.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
@@ -196,4 +199,32 @@ func decodeLDIF(_ text: String) -> String {
         let value = Data(base64Encoded: String(line[r.upperBound...])).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return line[..<r.lowerBound] + ": " + value
     }.joined(separator: "\n")
+}
+
+/// Runs a server whose writes go to a fresh SQLite database holding `model`; `body` gets the port
+/// and the database path.
+func withWritableServer<T: Sendable>(
+    model: DirectoryModel = demoModel, _ body: @escaping @Sendable (Int, String) throws -> T
+) async throws -> T {
+    var logger = Logger(label: "test-server")
+    logger.logLevel = .warning
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-write-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let path = dir.appendingPathComponent("roster.sqlite").path
+    let service = try DirectoryService(store: try SQLiteStore.create(path: path, baseDN: "dc=example,dc=com", model: model))
+    let frontend = Frontend(
+        configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com")),
+        directory: service.live, writer: service, hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
+    let server = LDAPServer(
+        configuration: ServerConfiguration(host: "127.0.0.1", port: 0), frontend: frontend, logger: logger)
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask {
+            try await server.run()
+            return nil
+        }
+        guard let port = await server.waitUntilListening() else { throw TestFailure("server did not start") }
+        let result = try await onOwnThread { try body(port, path) }
+        group.cancelAll()
+        return result
+    }
 }

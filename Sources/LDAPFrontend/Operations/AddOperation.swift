@@ -22,7 +22,6 @@ struct AddOperation {
             return r
         case .found(let node): parent = node
         }
-        if case .found = write.target(dn) { return LDAPResult(.entryAlreadyExists, diagnosticMessage: "\(request.entry) already exists") }
         guard let classes = request.attributes.first(where: { AttributeRegistry.type(named: $0.type)?.key == "objectclass" }) else {
             return LDAPResult(.objectClassViolation, diagnosticMessage: "objectClass: required")
         }

@@ -1,24 +1,45 @@
 public import BER
 public import NIOCore
 
+/// What the decoder passes up the pipeline: a message, or the one malformed PDU that ends the
+/// connection (after it, every further byte is discarded).
+public enum LDAPInbound: Sendable, Hashable {
+    case message(LDAPMessage)
+    case malformed(LDAPFramingError)
+}
+
 /// Assembles LDAPMessages from any split of the byte stream (a `ByteToMessageDecoder`).
 ///
 /// The PDU's length is read from its header before anything is buffered beyond it, so a PDU over
-/// ``ProtocolLimits/maxPDUSize`` fails as soon as its length octets arrive. A failure is thrown as
-/// an ``LDAPFramingError``; the connection handler answers it with a Notice of Disconnection.
+/// ``ProtocolLimits/maxPDUSize`` fails as soon as its length octets arrive. A failure is passed up
+/// as ``LDAPInbound/malformed(_:)`` — the connection answers it with a Notice of Disconnection —
+/// and the decoder then discards the rest of the input, so the connection can drain and close
+/// cleanly (a close with unread input would reset it and lose the notice).
 public struct LDAPMessageDecoder: ByteToMessageDecoder {
-    public typealias InboundOut = LDAPMessage
+    public typealias InboundOut = LDAPInbound
 
     /// The limits in force.
     public let limits: ProtocolLimits
+    private var failed = false
 
     /// - Parameter limits: PDU size and nesting bounds.
     public init(limits: ProtocolLimits = ProtocolLimits()) { self.limits = limits }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let message = try Self.decodeOne(from: &buffer, limits: limits) else { return .needMoreData }
-        context.fireChannelRead(Self.wrapInboundOut(message))
-        return .continue
+        if failed {
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            return .needMoreData
+        }
+        do {
+            guard let message = try Self.decodeOne(from: &buffer, limits: limits) else { return .needMoreData }
+            context.fireChannelRead(Self.wrapInboundOut(.message(message)))
+            return .continue
+        } catch {
+            failed = true
+            buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            context.fireChannelRead(Self.wrapInboundOut(.malformed(error)))
+            return .needMoreData
+        }
     }
 
     public mutating func decodeLast(
@@ -26,6 +47,7 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
     ) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         // A PDU cut off by the peer closing the connection is dropped with the connection.
+        buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
         return .needMoreData
     }
 
