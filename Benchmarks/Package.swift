@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     dependencies: [
         .package(name: "Roster", path: ".."),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -29,6 +30,18 @@ let package = Package(
                 .product(name: "Storage", package: "Roster"),
             ],
             path: "Benchmarks/DirectoryCore",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Search",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Directory", package: "Roster"),
+                .product(name: "LDAPFrontend", package: "Roster"),
+                .product(name: "LDAPProtocol", package: "Roster"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Search",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

@@ -66,3 +66,10 @@ public struct BoundIdentity: Sendable, Hashable {
     /// The anonymous identity.
     public static let anonymous = BoundIdentity(viewer: .anonymous, dn: "")
 }
+
+extension Frontend {
+    /// A session bound as the super admin `cn=admin`, for in-process benchmarks of the read path.
+    public func adminSessionForBenchmarks() -> LDAPSession {
+        LDAPSession(frontend: self, identity: BoundIdentity(viewer: .administrator("admin"), dn: "cn=admin"))
+    }
+}

@@ -33,6 +33,12 @@ public struct LDAPSession: Sendable {
         self.peer = peer
     }
 
+    init(frontend: Frontend, identity: BoundIdentity) {
+        self.frontend = frontend
+        self.peer = "benchmark"
+        self.identity = identity
+    }
+
     private var write: WriteSupport { WriteSupport(frontend: frontend, identity: identity, peer: peer) }
 
     /// Handles one request.

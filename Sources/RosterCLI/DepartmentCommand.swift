@@ -12,8 +12,8 @@ struct DepartmentCommand: ParsableCommand {
         var scope: VisibilityScope?
         @Option(name: .long, help: "Sort order (smaller first).")
         var order: Int?
-        @Option(name: .long, help: "Hide the department (yes/no).")
-        var hidden: String?
+        @Flag(inversion: .prefixedNo, help: "Hide the department from members outside it (--no-hidden shows it again).")
+        var hidden: Bool?
         @Option(name: .long, help: "A leader's account (repeatable; replaces the leaders).")
         var leader: [String] = []
         @Option(name: .long, help: "A description.")
@@ -44,7 +44,7 @@ struct DepartmentCommand: ParsableCommand {
             }
             let draft = DepartmentDraft(
                 name: name, parent: parent, order: settings.order ?? 0, scope: settings.scope ?? .inherit,
-                hidden: try settings.hidden.map { try parseYesNo($0, "--hidden") } ?? false,
+                hidden: settings.hidden ?? false,
                 leaders: try settings.leader.map(account), description: settings.description)
             let record = try RosterCLI.run(service, .createDepartment(draft))
             print("created department \(record.target)")
@@ -63,7 +63,7 @@ struct DepartmentCommand: ParsableCommand {
             let service = try db.open()
             let id = try resolve(path, in: service.live.snapshot())
             var changes = DepartmentChanges(name: name, order: settings.order, scope: settings.scope)
-            changes.hidden = try settings.hidden.map { try parseYesNo($0, "--hidden") }
+            changes.hidden = settings.hidden
             if !settings.leader.isEmpty { changes.leaders = try settings.leader.map(account) }
             if noLeaders { changes.leaders = [] }
             if let d = settings.description { changes.description = .some(d.isEmpty ? nil : d) }

@@ -98,7 +98,7 @@ func readPassword(_ path: String) throws -> String {
     var s = String(decoding: data, as: UTF8.self)
     while s.hasSuffix("\n") || s.hasSuffix("\r") { s.removeLast() }
     guard !s.isEmpty else { throw CLIError("password: \(path) is empty") }
-    guard s.count >= 8 else { throw CLIError("password: at least 8 characters are required") }
+    guard s.count >= 6 else { throw CLIError("password: at least 6 characters are required") }
     return s
 }
 

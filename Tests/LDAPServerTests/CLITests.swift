@@ -55,6 +55,10 @@ struct CLI {
         try cli.call("department", "set", "班级组", "--scope", "subdepartment", "--order", "2")
         try cli.call("department", "add", "班级组->一年级->二班")
         try cli.call("department", "add", "校友录->2019级->一班", "--parents")
+        try cli.call("department", "add", "校友录->旧档案", "--hidden")
+        #expect(try cli.call("department", "list").contains("旧档案 [0/0] (hidden)"))
+        try cli.call("department", "set", "校友录->旧档案", "--no-hidden")
+        try cli.call("department", "rm", "校友录->旧档案")
         try cli.call("department", "set", "校友录", "--scope", "subdepartment")
         try cli.call("member", "add", "t001", "--name", "王建国", "--mobile", "13800000001", "--email", "wjg@school.example",
                      "--department", "教师组->行政组", "--title", "校长", "--password-file", cli.passwordFile)

@@ -142,8 +142,8 @@ struct WriteSupport {
             }
             return .success(value)
         }
-        guard value.count >= 8 else {
-            return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: at least 8 characters are required"))
+        guard value.count >= 6 else {
+            return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: at least 6 characters are required"))
         }
         return .success(frontend.hasher.hash(value))
     }
