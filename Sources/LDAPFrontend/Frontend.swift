@@ -45,10 +45,10 @@ public struct Frontend: Sendable {
     }
 
     /// The entry of a node as the rootDSE and other entries are built.
-    func entry(for node: DITNode, in model: DirectoryModel, visibility: Visibility) -> Entry? {
+    func entry(for node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry? {
         builder.entry(
             for: node, in: model, visibility: visibility, supportedControls: Self.supportedControls,
-            supportedExtensions: supportedExtensions)
+            supportedExtensions: supportedExtensions, wanted: wanted)
     }
 
     /// What `identity` may see of `model`.

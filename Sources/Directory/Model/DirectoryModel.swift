@@ -20,6 +20,8 @@ public struct DirectoryModel: Sendable {
     private var pinyinNames: TreeDictionary<String, PinyinName> = [:]
     /// Folded names, pinyin (spaced and compact) and initials → accounts.
     private var nameIndex = PrefixIndex()
+    /// Lower-cased e-mail addresses → accounts, for prefix lookups.
+    private var emailPrefixIndex = PrefixIndex()
     public private(set) var groups: [String: Group] = [:]
     private var groupsOfMember: [String: [String]] = [:]
     public private(set) var administrators: [String: Administrator] = [:]
@@ -169,6 +171,18 @@ public struct DirectoryModel: Sendable {
             keys.insert(pinyin.compact)
             keys.insert(pinyin.initials)
         }
+        // The surname and the given name (sn, givenName) and their pinyin: a Han character is
+        // one syllable, so the surname's pinyin is the name's first syllables.
+        let parts = NameParts(name)
+        for (part, first) in [(parts.surname, true), (parts.givenName, false)] where !part.isEmpty {
+            keys.insert(Self.foldName(part))
+            let count = part.count
+            let syllables = pinyin.spaced.split(separator: " ")
+            if part.unicodeScalars.allSatisfy(Pinyin.isHan), syllables.count == name.count {
+                let slice = first ? syllables.prefix(count) : syllables.suffix(count)
+                keys.insert(slice.joined())
+            }
+        }
         return keys
     }
 
@@ -184,6 +198,11 @@ public struct DirectoryModel: Sendable {
         let folded = Self.foldName(key)
         return Set(nameIndex.exact(folded) + nameIndex.exact(folded.replacingOccurrences(of: " ", with: "")))
             .sorted().compactMap { membersByKey[$0] }
+    }
+
+    /// Members whose e-mail address starts with `prefix` (case ignored).
+    public func members(emailPrefix prefix: String) -> [Member] {
+        Set(emailPrefixIndex.prefix(prefix.lowercased())).sorted().compactMap { membersByKey[$0] }
     }
 
     /// Members whose name, pinyin or initials start with `prefix` (folded).
@@ -235,6 +254,7 @@ public struct DirectoryModel: Sendable {
         }
         for d in touched { sortMembers(of: d) }
         nameIndex.build(keys)
+        emailPrefixIndex.build(members.compactMap { m in m.email.map { ($0.lowercased(), m.account.key) } })
     }
 
     /// Adds or replaces a member and keeps every index current.
@@ -257,8 +277,14 @@ public struct DirectoryModel: Sendable {
             }
         }
         if old?.email != member.email {
-            if let email = old?.email, emailIndex[email.lowercased()] == key { emailIndex[email.lowercased()] = nil }
-            if let email = member.email { emailIndex[email.lowercased()] = key }
+            if let email = old?.email {
+                if emailIndex[email.lowercased()] == key { emailIndex[email.lowercased()] = nil }
+                emailPrefixIndex.remove(email.lowercased(), account: key)
+            }
+            if let email = member.email {
+                emailIndex[email.lowercased()] = key
+                if sorted { emailPrefixIndex.insert(email.lowercased(), account: key) }
+            }
         }
         if old?.mobile != member.mobile {
             if let mobile = old?.mobile, mobileIndex[Self.mobileKey(mobile)] == key { mobileIndex[Self.mobileKey(mobile)] = nil }
@@ -301,6 +327,7 @@ public struct DirectoryModel: Sendable {
 
     private mutating func unindex(_ member: Member) {
         let key = member.account.key
+        if let email = member.email { emailPrefixIndex.remove(email.lowercased(), account: key) }
         if let email = member.email, emailIndex[email.lowercased()] == key { emailIndex[email.lowercased()] = nil }
         if let mobile = member.mobile, mobileIndex[Self.mobileKey(mobile)] == key {
             mobileIndex[Self.mobileKey(mobile)] = nil

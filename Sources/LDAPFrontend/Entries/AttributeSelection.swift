@@ -23,6 +23,11 @@ struct AttributeSelection: Sendable {
         }
     }
 
+    /// The attributes an entry must carry to answer this selection.
+    var want: AttributeWant {
+        AttributeWant(keys: Set(explicit.keys), allUser: allUser, allOperational: allOperational)
+    }
+
     /// The entry's attributes that were asked for.
     func project(_ entry: Entry, typesOnly: Bool) -> [PartialAttribute] {
         var out: [PartialAttribute] = []

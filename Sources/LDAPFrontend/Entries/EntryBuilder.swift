@@ -1,6 +1,45 @@
 public import Directory
 import LDAPProtocol
 
+/// Which attributes an entry must carry: a filter's, or a request's. Computing only those keeps a
+/// search over many entries cheap; nil means every attribute.
+public struct AttributeWant: Sendable {
+    public var keys: Set<String>
+    public var allUser: Bool
+    public var allOperational: Bool
+
+    /// Whether any operational attribute may be wanted.
+    var operational: Bool { allOperational || keys.contains { AttributeRegistry.type(named: $0)?.operational ?? false } }
+
+    func wants(_ key: String) -> Bool {
+        if keys.contains(key) { return true }
+        guard let type = AttributeRegistry.type(named: key) else { return false }
+        return type.operational ? allOperational : allUser
+    }
+
+    /// The attributes a filter reads.
+    static func of(_ filter: LDAPProtocol.Filter) -> AttributeWant {
+        var keys: Set<String> = ["objectclass"]
+        var all = false
+        func walk(_ f: LDAPProtocol.Filter) {
+            func add(_ name: String) {
+                if let t = AttributeRegistry.type(named: name) { keys.insert(t.key) }
+            }
+            switch f {
+            case .and(let items), .or(let items): items.forEach(walk)
+            case .not(let inner): walk(inner)
+            case .equalityMatch(let a), .greaterOrEqual(let a), .lessOrEqual(let a), .approxMatch(let a): add(a.attribute)
+            case .substrings(let s): add(s.attribute)
+            case .present(let a): add(a)
+            case .extensibleMatch(let m):
+                if let a = m.attribute { add(a) } else { all = true }
+            }
+        }
+        walk(filter)
+        return AttributeWant(keys: keys, allUser: all, allOperational: false)
+    }
+}
+
 /// Turns domain objects into LDAP entries (DESIGN §3). Called only for nodes the viewer may see.
 public struct EntryBuilder: Sendable {
     public let dit: DIT
@@ -17,9 +56,9 @@ public struct EntryBuilder: Sendable {
     /// The entry of a node, or nil if it does not exist.
     public func entry(
         for node: DITNode, in model: DirectoryModel, visibility: Visibility, supportedControls: [String],
-        supportedExtensions: [String]
+        supportedExtensions: [String], wanted: AttributeWant? = nil
     ) -> Entry? {
-        var entry = rawEntry(for: node, in: model, visibility: visibility, supportedControls: supportedControls, supportedExtensions: supportedExtensions)
+        var entry = rawEntry(for: node, in: model, visibility: visibility, supportedControls: supportedControls, supportedExtensions: supportedExtensions, wanted: wanted)
         if let allow = visibility.attributeAllowList, node != .rootDSE, node != .subschema {
             entry?.attributes.removeAll { $0.type.key != "objectclass" && !allow.contains($0.type.key) && !$0.type.aliases.contains { allow.contains($0.lowercased()) } }
         }
@@ -28,14 +67,14 @@ public struct EntryBuilder: Sendable {
 
     private func rawEntry(
         for node: DITNode, in model: DirectoryModel, visibility: Visibility, supportedControls: [String],
-        supportedExtensions: [String]
+        supportedExtensions: [String], wanted: AttributeWant?
     ) -> Entry? {
         switch node {
         case .rootDSE: return rootDSE(supportedControls: supportedControls, supportedExtensions: supportedExtensions)
         case .subschema: return Subschema.entry()
-        case .department(let id): return model.department(id).map { department($0, in: model, visibility: visibility) }
+        case .department(let id): return model.department(id).map { department($0, in: model, visibility: visibility, wanted: wanted) }
         case .member(let account), .departedMember(let account):
-            return model.member(account.key).map { member($0, in: model, visibility: visibility) }
+            return model.member(account.key).map { member($0, in: model, visibility: visibility, wanted: wanted) }
         case .group(let key): return model.group(key).map { group($0, in: model, visibility: visibility) }
         case .groupsContainer, .departedContainer, .adminsContainer, .servicesContainer:
             return container(node, in: model)
@@ -67,7 +106,8 @@ public struct EntryBuilder: Sendable {
 
     // MARK: - Departments
 
-    func department(_ d: Department, in model: DirectoryModel, visibility: Visibility) -> Entry {
+    func department(_ d: Department, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry {
+        func want(_ key: String) -> Bool { wanted?.wants(key) ?? true }
         let dn = dit.departmentDN(d.id, in: model)
         var e = Entry(dn: dn.description)
         if d.id == .root {
@@ -95,28 +135,34 @@ public struct EntryBuilder: Sendable {
         e.add("rosterVisibility", d.scope.rawValue)
         e.add("rosterLeader", d.leaders.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
         e.add("rosterHidden", d.hidden ? "TRUE" : "FALSE")
-        let subordinates = model.children(of: d.id).filter { visibility.canSee(department: $0) }.count
+        let countSubordinates = want("hassubordinates") || want("numsubordinates")
+        let subordinates = !countSubordinates ? 0 : model.children(of: d.id).filter { visibility.canSee(department: $0) }.count
             + model.primaryMembers(in: d.id).filter { visibility.canSee(member: $0) }.count
             + (d.id == .root ? (visibility.canSeeSystemEntries ? 4 : 0) + (visibility.canSeeGroups ? 1 : 0) : 0)
         addOperational(&e, dn: dn, uuid: d.uuid.uuidString.lowercased(), created: d.created, modified: d.modified,
                        structural: d.id == .root && e.values(of: AttributeRegistry.type(named: "o")!) != nil ? "organization" : "organizationalUnit",
                        subordinates: subordinates)
-        e.add("rosterMemberCount", String(model.members(in: d.id).filter { visibility.canSee(member: $0) }.count))
-        var seen = Set<String>()
-        for sub in model.subtree(of: d.id) where visibility.canSee(department: sub) {
-            for m in model.members(in: sub) where visibility.canSee(member: m) { seen.insert(m.account.key) }
+        if want("rostermembercount") {
+            e.add("rosterMemberCount", String(model.members(in: d.id).filter { visibility.canSee(member: $0) }.count))
         }
-        e.add("rosterSubtreeMemberCount", String(seen.count))
+        if want("rostersubtreemembercount") {
+            var seen = Set<String>()
+            for sub in model.subtree(of: d.id) where visibility.canSee(department: sub) {
+                for m in model.members(in: sub) where visibility.canSee(member: m) { seen.insert(m.account.key) }
+            }
+            e.add("rosterSubtreeMemberCount", String(seen.count))
+        }
         return e
     }
 
     // MARK: - Members
 
-    func member(_ m: Member, in model: DirectoryModel, visibility: Visibility) -> Entry {
+    func member(_ m: Member, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry {
+        func want(_ key: String) -> Bool { wanted?.wants(key) ?? true }
         let dn = dit.memberDN(m, in: model)
         var e = Entry(dn: dn.description)
         func field(_ f: MemberField, _ attribute: String, _ value: String?) {
-            if visibility.canSee(field: f, of: m) { e.add(attribute, value) }
+            if value != nil, want(attribute.lowercased()), visibility.canSee(field: f, of: m) { e.add(attribute, value) }
         }
         let parts = NameParts(m.name)
         e.add("objectClass", ["top", "person", "organizationalPerson", "inetOrgPerson", "rosterMember"])
@@ -132,12 +178,13 @@ public struct EntryBuilder: Sendable {
         if let p = m.phone2, visibility.canSee(field: .phone2, of: m) { phones.append(p) }
         e.add("telephoneNumber", phones)
         field(.title, "title", m.title)
-        let departments = m.departments.filter { visibility.canSee(department: $0) }.compactMap { model.department($0) }
+        let needDepartments = want("ou") || want("departmentnumber") || want("memberof")
+        let departments = !needDepartments ? [] : m.departments.filter { visibility.canSee(department: $0) }.compactMap { model.department($0) }
         e.add("ou", departments.map(\.name))
         e.add("departmentNumber", departments.map { String($0.id.rawValue) })
         field(.address, "postalAddress", m.address)
         field(.remarks, "description", m.remarks)
-        if m.isActive, let primary = model.department(m.primaryDepartment),
+        if m.isActive, want("manager"), let primary = model.department(m.primaryDepartment),
             let leader = primary.leaders.first(where: { $0 != m.account }), let lm = model.member(leader.key), lm.isActive,
             visibility.canSee(member: lm)
         {
@@ -155,9 +202,11 @@ public struct EntryBuilder: Sendable {
         e.add("rosterPinned", m.pinned ? "TRUE" : "FALSE")
         if visibility.isAdministrator || m.hidden { e.add("rosterHidden", m.hidden ? "TRUE" : "FALSE") }
         e.add("rosterStatus", m.isActive ? "active" : "departed")
-        addOperational(&e, dn: dn, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
-                       structural: "inetOrgPerson", subordinates: 0)
-        if m.isActive {
+        if wanted?.operational ?? true {
+            addOperational(&e, dn: dn, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
+                           structural: "inetOrgPerson", subordinates: 0)
+        }
+        if m.isActive, want("memberof") {
             var memberOf = departments.map { dit.departmentDN($0.id, in: model).description }
             if visibility.canSeeGroups {
                 memberOf += model.groups(of: m.account).map { dit.dn(of: .group($0.key), in: model).description }
@@ -165,7 +214,9 @@ public struct EntryBuilder: Sendable {
             e.add("memberOf", memberOf)
         }
         let py = model.pinyin(of: m.account)
-        if !py.compact.isEmpty && py.compact != m.name.lowercased() {
+        let needPinyin = want("cn") || want("displayname") || want("sn") || want("givenname") || want("rosterpinyin")
+            || want("rosterpinyininitials")
+        if needPinyin && !py.compact.isEmpty && py.compact != m.name.lowercased() {
             e.add("rosterPinyin", Array(Set([py.spaced, py.compact])).sorted())
             e.add("rosterPinyinInitials", py.initials)
             e.pinyin = [py.spaced, py.compact, py.initials]

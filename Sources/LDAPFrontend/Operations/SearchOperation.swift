@@ -193,7 +193,8 @@ struct SearchOperation {
             switch node {
             case .department(let id):
                 var out: [DITNode] = (plannedByDepartment[id] ?? []).map { .member($0.account) }
-                out.append(contentsOf: dit.children(of: node, in: model).filter { if case .member = $0 { false } else { true } })
+                out.append(contentsOf: model.children(of: id).map { .department($0) })
+                if id == .root { out.append(contentsOf: dit.children(of: node, in: model).filter { if case .department = $0 { false } else if case .member = $0 { false } else { true } }) }
                 return out
             case .departedContainer:
                 return plannedDeparted.map { .departedMember($0.account) }
@@ -215,15 +216,25 @@ struct SearchOperation {
         }
         let recurse = request.scope == .wholeSubtree || request.scope == .subordinates
         var exceeded = false
+        let filterWant = AttributeWant.of(request.filter)
+        // Sorting reads the sort keys too.
+        var resultWant = selection.want
+        for key in sortKeys { resultWant.keys.insert(key.1.key) }
         while let node = stack.popLast() {
             guard canSee(node, visibility, model) else { continue }
             if recurse { stack.append(contentsOf: children(node).reversed()) }
+            // A planned filter needs a member attribute, which departments never carry.
+            if planned != nil, case .department = node { continue }
             examined += 1
             if let deadline, examined % 256 == 0, Date() > deadline {
                 for (_, entry) in matched { out.append(entryMessage(entry, request, selection, messageID)) }
                 return done(LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
             }
-            guard let entry = frontend.entry(for: node, in: model, visibility: visibility), evaluator.matches(request.filter, entry) else {
+            // Evaluate on an entry with only the filter's attributes, then build what is returned.
+            guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant),
+                evaluator.matches(request.filter, probe),
+                let entry = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant)
+            else {
                 continue
             }
             if !collectAll && sizeLimit > 0 && matched.count == sizeLimit {
@@ -264,7 +275,7 @@ struct SearchOperation {
         let batch = cursor.remaining.prefix(size)
         cursor.remaining = cursor.remaining.dropFirst(size)
         for node in batch {
-            guard let entry = frontend.entry(for: node, in: cursor.model, visibility: visibility) else { continue }
+            guard let entry = frontend.entry(for: node, in: cursor.model, visibility: visibility, wanted: selection.want) else { continue }
             out.append(entryMessage(entry, cursor.request, selection, messageID))
         }
         var controls: [Control] = []

@@ -3,8 +3,10 @@ import LDAPProtocol
 
 /// Narrows a search to the members an index says can match, so that a search over a large
 /// directory costs what it returns: equality on uid, mail and mobile; equality and leading
-/// substrings on names (with their pinyin and initials); AND of any narrowable item, OR of only
-/// narrowable items. Entries other than members (departments, groups) are few and always walked.
+/// substrings on cn, displayName, sn and givenName (with their pinyin and initials); AND of any
+/// narrowable item, OR of only narrowable items. The candidates are a superset; the filter is
+/// still evaluated on each. Departments have none of these attributes, so a planned search
+/// skips their entries; groups and system entries are few and always evaluated.
 struct SearchPlanner {
     let model: DirectoryModel
 
@@ -37,17 +39,21 @@ struct SearchPlanner {
                 return model.member(email: value).map { [$0.account.key] } ?? []
             case "mobile":
                 return model.member(mobile: Matching.normalize(value, .telephoneNumber)).map { [$0.account.key] } ?? []
-            case "cn", "displayname":
+            case "cn", "displayname", "sn", "givenname":
                 return Set(model.members(named: value).map(\.account.key))
             default:
                 return nil
             }
         case .substrings(let sf):
-            guard let type = AttributeRegistry.type(named: sf.attribute), type.key == "cn" || type.key == "displayname",
+            guard let type = AttributeRegistry.type(named: sf.attribute),
                 let initialBytes = sf.initial, let initial = String(validating: initialBytes, as: UTF8.self),
                 !initial.isEmpty
             else { return nil }
-            return Set(model.members(namePrefix: initial).map(\.account.key))
+            switch type.key {
+            case "cn", "displayname", "sn", "givenname": return Set(model.members(namePrefix: initial).map(\.account.key))
+            case "mail": return Set(model.members(emailPrefix: initial).map(\.account.key))
+            default: return nil
+            }
         default:
             return nil
         }
