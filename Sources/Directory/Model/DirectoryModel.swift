@@ -20,6 +20,8 @@ public struct DirectoryModel: Sendable {
     private var pinyinNames: TreeDictionary<String, PinyinName> = [:]
     /// Folded names, pinyin (spaced and compact) and initials → accounts.
     private var nameIndex = PrefixIndex()
+    /// Accounts of departed members.
+    private var departedKeys: Set<String> = []
     /// Lower-cased e-mail addresses → accounts, for prefix lookups.
     private var emailPrefixIndex = PrefixIndex()
     public private(set) var groups: [String: Group] = [:]
@@ -237,7 +239,7 @@ public struct DirectoryModel: Sendable {
 
     /// Departed members.
     public var departedMembers: [Member] {
-        membersByKey.values.filter { !$0.isActive }.sorted { $0.account < $1.account }
+        departedKeys.sorted().compactMap { membersByKey[$0] }
     }
 
     /// Adds many members at once (loading a store), sorting each department's list once.
@@ -265,6 +267,11 @@ public struct DirectoryModel: Sendable {
         changes.members.insert(key)
         let old = membersByKey[key]
         membersByKey[key] = member
+        if member.isActive {
+            if old?.isActive == false { departedKeys.remove(key) }
+        } else if old?.isActive != false {
+            departedKeys.insert(key)
+        }
         // Only the indexes whose inputs changed are touched: a title change costs a map write.
         if old?.name != member.name || pinyinNames[key] == nil {
             if let old, let names = pinyinNames[key] {
@@ -313,6 +320,7 @@ public struct DirectoryModel: Sendable {
     public mutating func removeMember(_ account: Account) {
         guard let old = membersByKey.removeValue(forKey: account.key) else { return }
         changes.members.insert(account.key)
+        departedKeys.remove(account.key)
         unindex(old)
         if let names = pinyinNames[account.key] {
             for k in Self.nameKeys(old.name, names) { nameIndex.remove(k, account: account.key) }

@@ -75,9 +75,9 @@ public struct EntryBuilder: Sendable {
         case .department(let id): return model.department(id).map { department($0, in: model, visibility: visibility, wanted: wanted) }
         case .member(let account), .departedMember(let account):
             return model.member(account.key).map { member($0, in: model, visibility: visibility, wanted: wanted) }
-        case .group(let key): return model.group(key).map { group($0, in: model, visibility: visibility) }
+        case .group(let key): return model.group(key).map { group($0, in: model, visibility: visibility, wanted: wanted) }
         case .groupsContainer, .departedContainer, .adminsContainer, .servicesContainer:
-            return container(node, in: model)
+            return container(node, in: model, wanted: wanted)
         case .subAdmin(let key), .service(let key):
             return model.administrator(key).map { administrator($0, node: node, in: model) }
         case .superAdmin:
@@ -226,19 +226,21 @@ public struct EntryBuilder: Sendable {
 
     // MARK: - Groups, containers, administrators
 
-    func group(_ g: Group, in model: DirectoryModel, visibility: Visibility) -> Entry {
+    func group(_ g: Group, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry {
         let dn = dit.dn(of: .group(g.key), in: model)
         var e = Entry(dn: dn.description)
         e.add("objectClass", ["top", "groupOfNames"])
         e.add("cn", g.name)
         e.add("description", g.description)
-        e.add("member", g.members.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
+        if wanted?.wants("member") ?? true {
+            e.add("member", g.members.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
+        }
         addOperational(&e, dn: dn, uuid: g.uuid.uuidString.lowercased(), created: g.created, modified: g.modified,
                        structural: "groupOfNames", subordinates: 0)
         return e
     }
 
-    func container(_ node: DITNode, in model: DirectoryModel) -> Entry {
+    func container(_ node: DITNode, in model: DirectoryModel, wanted: AttributeWant? = nil) -> Entry {
         let dn = dit.dn(of: node, in: model)
         var e = Entry(dn: dn.description)
         e.add("objectClass", ["top", "applicationProcess"])
@@ -246,9 +248,11 @@ public struct EntryBuilder: Sendable {
         e.add("entryDN", dn.description)
         e.add("structuralObjectClass", "applicationProcess")
         e.add("subschemaSubentry", DIT.subschemaDN.description)
-        let count = dit.children(of: node, in: model).count
-        e.add("hasSubordinates", count > 0 ? "TRUE" : "FALSE")
-        e.add("numSubordinates", String(count))
+        if wanted.map({ $0.wants("hassubordinates") || $0.wants("numsubordinates") }) ?? true {
+            let count = dit.children(of: node, in: model).count
+            e.add("hasSubordinates", count > 0 ? "TRUE" : "FALSE")
+            e.add("numSubordinates", String(count))
+        }
         return e
     }
 

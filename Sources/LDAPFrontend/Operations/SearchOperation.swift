@@ -188,13 +188,26 @@ struct SearchOperation {
             }
             plannedDeparted.sort { $0.account < $1.account }
         }
+        // Only the departments on the way to a candidate are walked; system entries only when
+        // they could match (a cn filter can match a group).
+        var relevant = Set<DepartmentID>()
+        for d in plannedByDepartment.keys { relevant.formUnion(model.path(to: d)) }
+        let onlyMembers = planned != nil && SearchPlanner(model: model).onlyMembersCanMatch(request.filter)
         func children(_ node: DITNode) -> [DITNode] {
             guard planned != nil else { return dit.children(of: node, in: model) }
             switch node {
             case .department(let id):
                 var out: [DITNode] = (plannedByDepartment[id] ?? []).map { .member($0.account) }
-                out.append(contentsOf: model.children(of: id).map { .department($0) })
-                if id == .root { out.append(contentsOf: dit.children(of: node, in: model).filter { if case .department = $0 { false } else if case .member = $0 { false } else { true } }) }
+                out.append(contentsOf: model.children(of: id).filter { relevant.contains($0) }.map { .department($0) })
+                if id == .root {
+                    for c in dit.children(of: node, in: model) {
+                        switch c {
+                        case .department, .member: continue
+                        case .departedContainer where !plannedDeparted.isEmpty: out.append(c)
+                        default: if !onlyMembers { out.append(c) }
+                        }
+                    }
+                }
                 return out
             case .departedContainer:
                 return plannedDeparted.map { .departedMember($0.account) }

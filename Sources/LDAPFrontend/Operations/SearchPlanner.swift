@@ -10,6 +10,18 @@ import LDAPProtocol
 struct SearchPlanner {
     let model: DirectoryModel
 
+    /// Whether entries other than members (groups, administrators: they carry cn) could match a
+    /// filter the planner narrowed: only when a narrowing item is on cn or displayName.
+    func onlyMembersCanMatch(_ filter: Filter) -> Bool {
+        switch filter {
+        case .and(let items): return items.contains { candidates($0) != nil && onlyMembersCanMatch($0) }
+        case .or(let items): return items.allSatisfy { onlyMembersCanMatch($0) }
+        case .equalityMatch(let ava): return !["cn", "displayname"].contains(AttributeRegistry.type(named: ava.attribute)?.key ?? "")
+        case .substrings(let sf): return !["cn", "displayname"].contains(AttributeRegistry.type(named: sf.attribute)?.key ?? "")
+        default: return false
+        }
+    }
+
     /// Account keys of the members that may match, or nil when no index applies.
     func candidates(_ filter: Filter) -> Set<String>? {
         switch filter {
