@@ -240,13 +240,9 @@ func code(of body: () throws -> Void) -> BERError.Code? {
     }
 }
 
+/// The minimal BER length octets of `n`, written by the codec itself.
 func lengthBytes(_ n: Int) -> [UInt8] {
-    if n < 128 { return [UInt8(n)] }
-    var out: [UInt8] = []
-    var v = n
-    while v > 0 {
-        out.insert(UInt8(v & 0xFF), at: 0)
-        v >>= 8
-    }
-    return [0x80 | UInt8(out.count)] + out
+    var s = BERSerializer()
+    s.appendLength(n)
+    return s.bytes
 }

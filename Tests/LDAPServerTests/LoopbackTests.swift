@@ -22,15 +22,11 @@ func expectNoticeThenClose(_ client: RawClient, _ name: String = "", sourceLocat
     #expect(client.isClosedByServer(), sourceLocation: sourceLocation)
 }
 
+/// The minimal BER length octets of `n`, written by the codec itself.
 func lengthOf(_ n: Int) -> [UInt8] {
-    if n < 128 { return [UInt8(n)] }
-    var out: [UInt8] = []
-    var v = n
-    while v > 0 {
-        out.insert(UInt8(v & 0xFF), at: 0)
-        v >>= 8
-    }
-    return [0x80 | UInt8(out.count)] + out
+    var s = BERSerializer()
+    s.appendLength(n)
+    return s.bytes
 }
 
 /// The wire issue's bad-input list, each over a real socket, with a second connection served throughout.

@@ -139,34 +139,33 @@ struct SearchOperation {
         var sortKeys: [(SortRequestControl.Key, AttributeType, MatchingKind)] = []
         var sortResponse: Control?
         if let sort {
+            var failure: (code: ResultCode, message: String, attribute: String)?
             for key in sort.keys {
                 guard let type = AttributeRegistry.type(named: key.attribute) else {
-                    if sortCritical {
-                        return done(
-                            LDAPResult(.unavailableCriticalExtension, diagnosticMessage: "sort: unknown attribute \(key.attribute)"),
-                            [SortResponseControl(result: .noSuchAttribute, attribute: key.attribute).control])
-                    }
-                    sortResponse = SortResponseControl(result: .noSuchAttribute, attribute: key.attribute).control
-                    sortKeys = []
+                    failure = (.noSuchAttribute, "unknown attribute \(key.attribute)", key.attribute)
                     break
                 }
                 var kind = type.matching
                 if let rule = key.orderingRule {
                     guard let k = Matching.rule(named: rule) else {
-                        if sortCritical {
-                            return done(
-                                LDAPResult(.unavailableCriticalExtension, diagnosticMessage: "sort: unknown ordering rule \(rule)"),
-                                [SortResponseControl(result: .inappropriateMatching, attribute: key.attribute).control])
-                        }
-                        sortResponse = SortResponseControl(result: .inappropriateMatching, attribute: key.attribute).control
-                        sortKeys = []
+                        failure = (.inappropriateMatching, "unknown ordering rule \(rule)", key.attribute)
                         break
                     }
                     kind = k
                 }
                 sortKeys.append((key, type, kind))
             }
-            if sortResponse == nil { sortResponse = SortResponseControl(result: .success).control }
+            if let failure {
+                // RFC 2891 §1.2: critical → refuse; otherwise return the entries unsorted.
+                let response = SortResponseControl(result: failure.code, attribute: failure.attribute).control
+                if sortCritical {
+                    return done(LDAPResult(.unavailableCriticalExtension, diagnosticMessage: "sort: \(failure.message)"), [response])
+                }
+                sortKeys = []
+                sortResponse = response
+            } else {
+                sortResponse = SortResponseControl(result: .success).control
+            }
         }
         let collectAll = !sortKeys.isEmpty || paged != nil
 
