@@ -6,7 +6,8 @@ public import NIOPosix
 public import ServiceLifecycle
 import Synchronization
 
-/// The LDAP listener: a SwiftNIO server whose connections each run an ``LDAPSession``.
+/// The LDAP listener: a SwiftNIO server whose connections each run an ``LDAPSession`` in a thin
+/// channel handler on their event loop.
 ///
 /// A `Service`: run it in a `ServiceGroup`; on graceful shutdown it stops accepting and closes
 /// the connections it serves. An error in one connection never ends the accept loop.
@@ -16,7 +17,6 @@ public final class LDAPServer: Service, Sendable {
     let logger: Logger
     let group: any EventLoopGroup
     private let boundPort = Mutex<Int?>(nil)
-    private let openConnections = Atomic<Int>(0)
     private let ready = AsyncStream<Int>.makeStream()
 
     /// - Parameters:
@@ -46,6 +46,8 @@ public final class LDAPServer: Service, Sendable {
 
     public func run() async throws {
         let limits = configuration.limits
+        let frontend = self.frontend
+        let logger = self.logger
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -53,9 +55,14 @@ public final class LDAPServer: Service, Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let peer = channel.remoteAddress?.description ?? "?"
+                    var log = logger
+                    log[metadataKey: "peer"] = "\(peer)"
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
-                    return try NIOAsyncChannel<LDAPInbound, LDAPMessage>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(
+                        LDAPConnectionHandler(session: LDAPSession(frontend: frontend, peer: peer), logger: log))
+                    return channel
                 }
             }
         let port = server.channel.localAddress?.port ?? configuration.port
@@ -64,75 +71,50 @@ public final class LDAPServer: Service, Sendable {
         ready.continuation.finish()
         logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
 
-        // The accept loop runs on the server channel's event loop, like every connection on its
-        // own: serving never waits for the cooperative pool.
-        try await withTaskExecutorPreference(EventLoopTaskExecutor(server.channel.eventLoop)) {
+        let open = OpenConnections()
         try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { tasks in
-                try await server.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        let count = self.openConnections.add(1, ordering: .relaxed).newValue
-                        if count > configuration.maxConnections {
-                            self.openConnections.subtract(1, ordering: .relaxed)
-                            logger.warning("connection limit reached, closing a new connection")
-                            try? await connection.channel.close()
-                            continue
-                        }
-                        let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
-                        tasks.addTask(executorPreference: executor) {
-                            await self.serve(connection)
-                            self.openConnections.subtract(1, ordering: .relaxed)
-                        }
+            try await server.executeThenClose { inbound in
+                for try await channel in inbound {
+                    guard open.add(channel, limit: configuration.maxConnections) else {
+                        logger.warning("connection limit reached, closing a new connection")
+                        channel.close(promise: nil)
+                        continue
                     }
                 }
             }
+            // Wait for the connections still open to finish (they are told to on shutdown).
+            for future in open.closeFutures() { try? await future.get() }
         } onGracefulShutdown: {
-            self.logger.info("shutting down")
+            logger.info("shutting down")
             server.channel.close(promise: nil)
-        }
+            open.shutDownAll()
         }
     }
 
-    /// Runs one connection to its end; never throws, so one client cannot stop the server.
-    func serve(_ connection: NIOAsyncChannel<LDAPInbound, LDAPMessage>) async {
-        let peer = connection.channel.remoteAddress?.description ?? "?"
-        var log = logger
-        log[metadataKey: "peer"] = "\(peer)"
-        var session = LDAPSession(frontend: frontend, peer: peer)
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                // The stream ends on graceful shutdown as well as when the client closes; an
-                // operation in progress always completes first.
-                for try await inbound in inbound.cancelOnGracefulShutdown() {
-                    switch inbound {
-                    case .message(let message):
-                        switch session.receive(message) {
-                        case .none: continue
-                        case .send(let messages): try await outbound.write(contentsOf: messages)
-                        case .sendAndClose(let messages):
-                            try await outbound.write(contentsOf: messages)
-                            return
-                        case .close: return
-                        }
-                    case .malformed(let error):
-                        let channel = connection.channel
-                        if case .sendAndClose(let messages) = session.malformed(error) {
-                            // Written straight to the channel: the future completes once the bytes
-                            // are in the socket, before the output is shut.
-                            for m in messages { try? await channel.writeAndFlush(m) }
-                        }
-                        // Lingering close: stop sending, let the client read the notice and close;
-                        // what it still sends is discarded. Give up after a short while.
-                        try? await channel.close(mode: .output)
-                        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
-                    }
-                }
-                if Task.isShuttingDownGracefully {
-                    try? await outbound.write(LDAPMessage.noticeOfDisconnection(.unavailable, "the server is shutting down"))
-                }
-            }
-        } catch {
-            log.debug("connection ended", metadata: ["error": "\(error)"])
+}
+
+/// The connections a server has open, so that a graceful shutdown can tell each of them.
+final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+
+    /// Registers a new connection unless `limit` are open already; unregisters it when it closes.
+    func add(_ channel: any Channel, limit: Int) -> Bool {
+        let id = ObjectIdentifier(channel)
+        let added = channels.withLock { (all: inout [ObjectIdentifier: any Channel]) -> Bool in
+            guard all.count < limit else { return false }
+            all[id] = channel
+            return true
+        }
+        if added { channel.closeFuture.whenComplete { _ in _ = self.channels.withLock { $0.removeValue(forKey: id) } } }
+        return added
+    }
+
+    /// Sends every open connection the shutdown notice.
+    func shutDownAll() {
+        for channel in channels.withLock({ Array($0.values) }) {
+            channel.pipeline.fireUserInboundEventTriggered(ServerShuttingDown())
         }
     }
+
+    func closeFutures() -> [EventLoopFuture<Void>] { channels.withLock { $0.values.map(\.closeFuture) } }
 }
