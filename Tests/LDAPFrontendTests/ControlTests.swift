@@ -165,7 +165,8 @@ func pagedControl(_ controls: [Control]) -> PagedResultsControl? {
     @Test(arguments: [
         "(uid=t2001)", "(UID=T2001)", "(mail=ZHANGSAN@school.example.com)", "(mobile=138 0000 2001)", "(cn=张三)",
         "(cn=zhang san)", "(cn=zs)", "(cn=张*)", "(cn=zh*)", "(displayName=ou*)", "(&(objectClass=person)(cn=z*))",
-        "(|(uid=t2001)(uid=w0001))", "(&(cn=l*)(mail=*school*))", "(uid=nobody)", "(cn=w*)",
+        "(|(uid=t2001)(uid=w0001))", "(&(cn=l*)(mail=*school*))", "(uid=nobody)", "(cn=w*)", "(cn=语文*)",
+        "(cn=安全委员会)", "(|(cn=年会*)(mail=w*))", "(&(objectClass=groupOfNames)(cn=语*))",
     ])
     func indexedAndWalkedSearchesAgree(filter: String) throws {
         var s = try makeSession()

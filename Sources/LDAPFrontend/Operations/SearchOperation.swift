@@ -192,6 +192,7 @@ struct SearchOperation {
         var relevant = Set<DepartmentID>()
         for d in plannedByDepartment.keys { relevant.formUnion(model.path(to: d)) }
         let onlyMembers = planned != nil && SearchPlanner(model: model).onlyMembersCanMatch(request.filter)
+        let plannedGroups = planned != nil && !onlyMembers ? SearchPlanner(model: model).groups(request.filter) : nil
         func children(_ node: DITNode) -> [DITNode] {
             guard planned != nil else { return dit.children(of: node, in: model) }
             switch node {
@@ -210,6 +211,10 @@ struct SearchOperation {
                 return out
             case .departedContainer:
                 return plannedDeparted.map { .departedMember($0.account) }
+            case .groupsContainer:
+                let all = dit.children(of: node, in: model)
+                guard let plannedGroups else { return all }
+                return all.filter { if case .group(let key) = $0 { plannedGroups.contains(key) } else { true } }
             default:
                 return dit.children(of: node, in: model)
             }

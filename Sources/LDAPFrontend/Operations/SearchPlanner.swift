@@ -22,6 +22,46 @@ struct SearchPlanner {
         }
     }
 
+    /// Keys of the groups that may match a filter the planner narrowed (groups carry only cn,
+    /// description, member and objectClass), or nil when any group may.
+    func groups(_ filter: Filter) -> Set<String>? {
+        func folded(_ bytes: [UInt8]) -> String? { String(validating: bytes, as: UTF8.self).map(DistinguishedName.foldValue) }
+        switch filter {
+        case .and(let items):
+            var best: Set<String>?
+            for item in items {
+                guard let g = groups(item) else { continue }
+                best = best.map { $0.intersection(g) } ?? g
+            }
+            return best
+        case .or(let items):
+            var union = Set<String>()
+            for item in items {
+                guard let g = groups(item) else { return nil }
+                union.formUnion(g)
+            }
+            return union
+        case .equalityMatch(let ava):
+            switch AttributeRegistry.type(named: ava.attribute)?.key {
+            case "cn"?:
+                guard let v = folded(ava.value) else { return nil }
+                return Set(model.groups.values.filter { DistinguishedName.foldValue($0.name) == v }.map(\.key))
+            case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
+            default: return nil
+            }
+        case .substrings(let sf):
+            switch AttributeRegistry.type(named: sf.attribute)?.key {
+            case "cn"?:
+                guard let initial = sf.initial.flatMap(folded) else { return nil }
+                return Set(model.groups.values.filter { DistinguishedName.foldValue($0.name).hasPrefix(initial) }.map(\.key))
+            case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
     /// Account keys of the members that may match, or nil when no index applies.
     func candidates(_ filter: Filter) -> Set<String>? {
         switch filter {
