@@ -155,21 +155,9 @@ struct CLI {
         let cli = try CLI()
         try buildSchool(cli)
         try await onOwnThread {
-            let port = freePort()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: cli.binary)
-            p.arguments = ["serve", "--database", cli.database, "--listen", "127.0.0.1:\(port)"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let (p, port) = try startRoster(cli.binary, ["serve", "--database", cli.database])
             defer { p.terminate(); p.waitUntilExit() }
             let url = "ldap://127.0.0.1:\(port)"
-            var ready = false
-            for _ in 0..<100 where !ready {
-                ready = (try? RawClient(port: port)) != nil
-                if !ready { usleep(100_000) }
-            }
-            #expect(ready)
             let bind = ["-x", "-H", url, "-D", "cn=admin,dc=school,dc=example", "-w", "Admin-pass-1", "-LLL", "-o", "ldif-wrap=no"]
             let first = try run("ldapsearch", bind + ["-b", "dc=school,dc=example", "(uid=t002)", "ou"])
             #expect(first.status == 0, "\(first.err)")

@@ -13,40 +13,14 @@ func rosterExecutable() throws -> String {
     return try #require(FileManager.default.isExecutableFile(atPath: path) ? path : nil, "roster is not built at \(path)")
 }
 
-/// A free loopback port (bound, then released).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
 @Suite struct ServeCommandTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func serveDemoAnswersThenStopsGracefullyOnSignal(signal: Int32) async throws {
         let binary = try rosterExecutable()
         try await onOwnThread {
-            let port = freePort()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = ["serve", "--demo", "--anonymous-read", "--listen", "127.0.0.1:\(port)"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
+            let (p, port) = try startRoster(binary, ["serve", "--demo", "--anonymous-read"])
             defer { if p.isRunning { p.terminate() } }
-            var client: RawClient?
-            for _ in 0..<100 {
-                client = try? RawClient(port: port)
-                if client != nil { break }
-                usleep(100_000)
-            }
-            let c = try #require(client, "roster serve --demo did not listen")
+            let c = try RawClient(port: port)
             #expect(try c.search(1, base: "dc=example,dc=com", filter: "(uid=w0001)").entries.count == 1)
             kill(p.processIdentifier, signal)
             // Open connections are told before they are closed (RFC 4511 §4.4.1).
@@ -75,4 +49,35 @@ func freePort() -> Int {
         #expect(r.status != 0)
         #expect(r.err.contains("--demo"))
     }
+}
+
+/// Starts `roster ARGS --listen 127.0.0.1:0` and returns the process and the port it reports
+/// (asking the kernel for the port avoids racing other tests for a "free" one).
+func startRoster(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = arguments + ["--listen", "127.0.0.1:0"]
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    p.environment = env
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let handle = pipe.fileHandleForReading
+    var text = ""
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+        let data = handle.availableData
+        if data.isEmpty { break }
+        text += String(decoding: data, as: UTF8.self)
+        if let r = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            let port = Int(text[r].split(separator: ":").last!)!
+            // Keep draining the output so the server never blocks on a full pipe.
+            DispatchQueue.global().async { while !handle.availableData.isEmpty {} }
+            return (p, port)
+        }
+    }
+    p.terminate()
+    throw TestFailure("roster did not report its port: \(text)")
 }
