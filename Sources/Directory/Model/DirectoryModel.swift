@@ -33,6 +33,9 @@ public struct DirectoryModel: Sendable {
     public private(set) var fieldPolicy = FieldPolicy()
     /// What changed since the last ``takeChanges()``.
     public private(set) var changes = ChangeSet()
+    /// Grows whenever a department is added, changed or removed: within one lineage of models,
+    /// an equal version means an equal tree (caches of tree-derived strings key on it).
+    public private(set) var treeVersion: UInt64 = 0
 
     /// Returns and clears the record of what changed.
     public mutating func takeChanges() -> ChangeSet {
@@ -122,6 +125,7 @@ public struct DirectoryModel: Sendable {
     /// Adds or replaces a department and keeps the sibling order.
     public mutating func put(_ department: Department) {
         changes.departments.insert(department.id)
+        treeVersion &+= 1
         let old = departments[department.id]
         departments[department.id] = department
         if childIDs[department.id] == nil { childIDs[department.id] = [] }
@@ -145,6 +149,7 @@ public struct DirectoryModel: Sendable {
     public mutating func removeDepartment(_ id: DepartmentID) {
         guard let d = departments.removeValue(forKey: id) else { return }
         changes.departments.insert(id)
+        treeVersion &+= 1
         if let parent = d.parent { childIDs[parent]?.removeAll { $0 == id } }
         childIDs[id] = nil
         directMembers[id] = nil

@@ -1,4 +1,5 @@
 public import Directory
+import Foundation
 public import LDAPProtocol
 
 /// A node of Roster's directory information tree (DESIGN §3).
@@ -23,6 +24,7 @@ public enum DITNode: Sendable, Hashable {
 public struct DIT: Sendable {
     /// The naming context.
     public let base: DistinguishedName
+    private let cache = DepartmentDNCache()
     /// The subschema subentry's DN.
     public static let subschemaDN = DistinguishedName([RelativeDistinguishedName(type: "cn", value: "Subschema")])
 
@@ -67,6 +69,18 @@ public struct DIT: Sendable {
             dn = dn.child(RelativeDistinguishedName(type: "ou", value: model.department(d)?.name ?? ""))
         }
         return dn
+    }
+
+    /// A department's DN in string form, cached per tree version.
+    public func departmentDNString(_ id: DepartmentID, in model: DirectoryModel) -> String {
+        cache.dn(id, version: model.treeVersion) { departmentDN(id, in: model).description }
+    }
+
+    /// A member's DN in string form (under its primary department, or under cn=departed).
+    public func memberDNString(_ member: Member, in model: DirectoryModel) -> String {
+        let rdn = RelativeDistinguishedName(type: "uid", value: member.account.value).description
+        if member.isActive { return rdn + "," + departmentDNString(member.primaryDepartment, in: model) }
+        return rdn + "," + cache.dn(DepartmentID(-1), version: model.treeVersion) { dn(of: .departedContainer, in: model).description }
     }
 
     /// The DN of an active member (under its primary department) or a departed one.
@@ -184,5 +198,31 @@ public struct DIT: Sendable {
         default:
             return []
         }
+    }
+}
+
+/// Department DN strings of one tree version; reset when the version changes.
+final class DepartmentDNCache: @unchecked Sendable {
+    // Safe: every access holds the lock.
+    private let lock = NSLock()
+    private var version: UInt64 = .max
+    private var dns: [DepartmentID: String] = [:]
+
+    func dn(_ id: DepartmentID, version: UInt64, _ compute: () -> String) -> String {
+        lock.lock()
+        if version == self.version, let hit = dns[id] {
+            lock.unlock()
+            return hit
+        }
+        lock.unlock()
+        let value = compute()
+        lock.lock()
+        if version != self.version {
+            self.version = version
+            dns = [:]
+        }
+        dns[id] = value
+        lock.unlock()
+        return value
     }
 }

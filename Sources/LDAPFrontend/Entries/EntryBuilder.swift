@@ -133,13 +133,13 @@ public struct EntryBuilder: Sendable {
         e.add("rosterDepartmentID", String(d.id.rawValue))
         e.add("rosterSortOrder", String(d.order))
         e.add("rosterVisibility", d.scope.rawValue)
-        e.add("rosterLeader", d.leaders.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
+        e.add("rosterLeader", d.leaders.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDNString($0, in: model) })
         e.add("rosterHidden", d.hidden ? "TRUE" : "FALSE")
         let countSubordinates = want("hassubordinates") || want("numsubordinates")
         let subordinates = !countSubordinates ? 0 : model.children(of: d.id).filter { visibility.canSee(department: $0) }.count
             + model.primaryMembers(in: d.id).filter { visibility.canSee(member: $0) }.count
             + (d.id == .root ? (visibility.canSeeSystemEntries ? 4 : 0) + (visibility.canSeeGroups ? 1 : 0) : 0)
-        addOperational(&e, dn: dn, uuid: d.uuid.uuidString.lowercased(), created: d.created, modified: d.modified,
+        addOperational(&e, dn: e.dn, uuid: d.uuid.uuidString.lowercased(), created: d.created, modified: d.modified,
                        structural: d.id == .root && e.values(of: AttributeRegistry.type(named: "o")!) != nil ? "organization" : "organizationalUnit",
                        subordinates: subordinates)
         if want("rostermembercount") {
@@ -159,8 +159,8 @@ public struct EntryBuilder: Sendable {
 
     func member(_ m: Member, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry {
         func want(_ key: String) -> Bool { wanted?.wants(key) ?? true }
-        let dn = dit.memberDN(m, in: model)
-        var e = Entry(dn: dn.description)
+        let dnString = dit.memberDNString(m, in: model)
+        var e = Entry(dn: dnString)
         func field(_ f: MemberField, _ attribute: String, _ value: String?) {
             if value != nil, want(attribute.lowercased()), visibility.canSee(field: f, of: m) { e.add(attribute, value) }
         }
@@ -188,7 +188,7 @@ public struct EntryBuilder: Sendable {
             let leader = primary.leaders.first(where: { $0 != m.account }), let lm = model.member(leader.key), lm.isActive,
             visibility.canSee(member: lm)
         {
-            e.add("manager", dit.memberDN(lm, in: model).description)
+            e.add("manager", dit.memberDNString(lm, in: model))
         }
         field(.nickname, "rosterNickname", m.nickname)
         field(.gender, "rosterGender", m.gender)
@@ -203,11 +203,11 @@ public struct EntryBuilder: Sendable {
         if visibility.isAdministrator || m.hidden { e.add("rosterHidden", m.hidden ? "TRUE" : "FALSE") }
         e.add("rosterStatus", m.isActive ? "active" : "departed")
         if wanted?.operational ?? true {
-            addOperational(&e, dn: dn, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
+            addOperational(&e, dn: dnString, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
                            structural: "inetOrgPerson", subordinates: 0)
         }
         if m.isActive, want("memberof") {
-            var memberOf = departments.map { dit.departmentDN($0.id, in: model).description }
+            var memberOf = departments.map { dit.departmentDNString($0.id, in: model) }
             if visibility.canSeeGroups {
                 memberOf += model.groups(of: m.account).map { dit.dn(of: .group($0.key), in: model).description }
             }
@@ -233,9 +233,9 @@ public struct EntryBuilder: Sendable {
         e.add("cn", g.name)
         e.add("description", g.description)
         if wanted?.wants("member") ?? true {
-            e.add("member", g.members.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDN($0, in: model).description })
+            e.add("member", g.members.compactMap { model.member($0.key) }.filter { $0.isActive && visibility.canSee(member: $0) }.map { dit.memberDNString($0, in: model) })
         }
-        addOperational(&e, dn: dn, uuid: g.uuid.uuidString.lowercased(), created: g.created, modified: g.modified,
+        addOperational(&e, dn: e.dn, uuid: g.uuid.uuidString.lowercased(), created: g.created, modified: g.modified,
                        structural: "groupOfNames", subordinates: 0)
         return e
     }
@@ -275,12 +275,12 @@ public struct EntryBuilder: Sendable {
     }
 
     private func addOperational(
-        _ e: inout Entry, dn: DistinguishedName, uuid: String, created: AuditStamp, modified: AuditStamp,
+        _ e: inout Entry, dn: String, uuid: String, created: AuditStamp, modified: AuditStamp,
         structural: String, subordinates: Int
     ) {
         e.add("structuralObjectClass", structural)
         e.add("entryUUID", uuid)
-        e.add("entryDN", dn.description)
+        e.add("entryDN", dn)
         e.add("creatorsName", actorDN(created.actor))
         e.add("createTimestamp", GeneralizedTime.string(created.time))
         e.add("modifiersName", actorDN(modified.actor))
