@@ -207,6 +207,19 @@ public struct DirectoryModel: Sendable {
             .sorted().compactMap { membersByKey[$0] }
     }
 
+    /// Account keys of the members (active and departed) whose name, pinyin or initials equal
+    /// `key` (folded): the index answer without building the members.
+    public func accountKeys(named key: String) -> Set<String> {
+        let folded = Self.foldName(key)
+        return Set(nameIndex.exact(folded) + nameIndex.exact(folded.replacingOccurrences(of: " ", with: "")))
+    }
+
+    /// Account keys of the members whose name, pinyin or initials start with `prefix` (folded).
+    public func accountKeys(namePrefix prefix: String) -> Set<String> { Set(nameIndex.prefix(Self.foldName(prefix))) }
+
+    /// Account keys of the members whose e-mail address starts with `prefix` (case ignored).
+    public func accountKeys(emailPrefix prefix: String) -> Set<String> { Set(emailPrefixIndex.prefix(prefix.lowercased())) }
+
     /// Members whose e-mail address starts with `prefix` (case ignored).
     public func members(emailPrefix prefix: String) -> [Member] {
         Set(emailPrefixIndex.prefix(prefix.lowercased())).sorted().compactMap { membersByKey[$0] }

@@ -212,9 +212,8 @@ struct SearchOperation {
             case .departedContainer:
                 return plannedDeparted.map { .departedMember($0.account) }
             case .groupsContainer:
-                let all = dit.children(of: node, in: model)
-                guard let plannedGroups else { return all }
-                return all.filter { if case .group(let key) = $0 { plannedGroups.contains(key) } else { true } }
+                guard let plannedGroups else { return dit.children(of: node, in: model) }
+                return plannedGroups.sorted().map { .group($0) }
             default:
                 return dit.children(of: node, in: model)
             }

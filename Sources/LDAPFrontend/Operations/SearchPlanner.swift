@@ -92,7 +92,7 @@ struct SearchPlanner {
             case "mobile":
                 return model.member(mobile: Matching.normalize(value, .telephoneNumber)).map { [$0.account.key] } ?? []
             case "cn", "displayname", "sn", "givenname":
-                return Set(model.members(named: value).map(\.account.key))
+                return model.accountKeys(named: value)
             default:
                 return nil
             }
@@ -102,8 +102,8 @@ struct SearchPlanner {
                 !initial.isEmpty
             else { return nil }
             switch type.key {
-            case "cn", "displayname", "sn", "givenname": return Set(model.members(namePrefix: initial).map(\.account.key))
-            case "mail": return Set(model.members(emailPrefix: initial).map(\.account.key))
+            case "cn", "displayname", "sn", "givenname": return model.accountKeys(namePrefix: initial)
+            case "mail": return model.accountKeys(emailPrefix: initial)
             default: return nil
             }
         default:
