@@ -12,6 +12,11 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "Directory", package: "Roster")],
+            path: "Sources/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "Codec",
             dependencies: [
@@ -28,6 +33,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Directory", package: "Roster"),
                 .product(name: "Storage", package: "Roster"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/DirectoryCore",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -40,6 +46,7 @@ let package = Package(
                 .product(name: "LDAPFrontend", package: "Roster"),
                 .product(name: "LDAPProtocol", package: "Roster"),
                 .product(name: "Logging", package: "swift-log"),
+                "BenchmarkSupport",
             ],
             path: "Benchmarks/Search",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
