@@ -69,28 +69,16 @@ extension DirectoryModel {
             }
             record.after.merge(memberValues(m)) { a, _ in a }
         case .setDepartments(let account, let ids):
-            let old = try requireMember(account)
-            record.target = old.account.value
-            record.before = memberValues(old)
-            let m = try setDepartments(old, ids, ctx)
-            record.after = memberValues(m)
+            try transition(account, &record) { (m: inout DirectoryModel, old) throws(DirectoryError) in try m.setDepartments(old, ids, ctx) }
         case .depart(let account):
-            let old = try requireMember(account)
-            record.target = old.account.value
-            record.before = memberValues(old)
-            let m = try depart(old, ctx)
-            record.after = memberValues(m)
+            try transition(account, &record) { (m: inout DirectoryModel, old) throws(DirectoryError) in try m.depart(old, ctx) }
         case .reinstate(let account, let into):
-            let old = try requireMember(account)
-            record.target = old.account.value
-            record.before = memberValues(old)
-            let m = try reinstate(old, into, ctx)
-            record.after = memberValues(m)
+            try transition(account, &record) { (m: inout DirectoryModel, old) throws(DirectoryError) in try m.reinstate(old, into, ctx) }
         case .erase(let account):
-            let old = try requireMember(account)
-            record.target = old.account.value
-            record.before = memberValues(old)
-            try erase(old, ctx)
+            try transition(account, &record) { (m: inout DirectoryModel, old) throws(DirectoryError) in
+                try m.erase(old, ctx)
+                return nil
+            }
         case .setPassword(let account, let hash):
             var m = try requireMember(account)
             if case .member(let me) = ctx.role, me == m.account {
@@ -233,6 +221,18 @@ extension DirectoryModel {
             record.after = ["name": trimmed]
         }
         return record
+    }
+
+    /// Runs a change of one member's state and records it: target, values before, values after
+    /// (none when the member is gone).
+    private mutating func transition(
+        _ account: Account, _ record: inout AuditRecord,
+        _ change: (inout DirectoryModel, Member) throws(DirectoryError) -> Member?
+    ) throws(DirectoryError) {
+        let old = try requireMember(account)
+        record.target = old.account.value
+        record.before = memberValues(old)
+        if let m = try change(&self, old) { record.after = memberValues(m) }
     }
 
     // MARK: - Authorisation
