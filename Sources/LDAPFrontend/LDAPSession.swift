@@ -2,10 +2,18 @@ public import LDAPProtocol
 import Logging
 
 /// One connection's protocol state, as a value-type state machine: each event returns the action
-/// the channel must carry out. No I/O, no `await`.
+/// the channel must carry out. No I/O, no `await`, and no costly work: what costs CPU or disk
+/// (password hashing, durable writes, searches over many entries) is returned as a ``Job`` for
+/// the handler to run off the event loop, and its ``Completion`` comes back as an event.
+///
+/// Operations of one connection are carried out one at a time, in the order they arrive (a bind
+/// therefore never overlaps another operation, RFC 4511 §4.2.1). Requests that arrive while one
+/// runs wait in a queue; once ``maxOutstanding`` are waiting or running, ``wantsToRead`` turns
+/// false and the handler stops reading from the socket. Abandon (RFC 4511 §4.11) removes a
+/// waiting request or stops a running search between two batches; unbind ends everything.
 public struct LDAPSession: Sendable {
     /// What the connection must do next.
-    public enum Action: Sendable, Hashable {
+    public enum Action: Sendable, Equatable {
         /// Nothing (abandon, or a request with no response).
         case none
         /// Send these messages, in order.
@@ -14,82 +22,169 @@ public struct LDAPSession: Sendable {
         case sendAndClose([LDAPMessage])
         /// Close the connection without a word (unbind).
         case close
+        /// Send these messages, then run the job off the event loop and report its completion
+        /// with ``LDAPSession/completed(_:)``.
+        case sendAndPerform([LDAPMessage], Job)
+        /// Send these messages (search entries), then tell ``LDAPSession/channelWritable(_:)``
+        /// whether the channel can take more: the search goes on only while it can.
+        case sendAndAskWritability([LDAPMessage])
+
+        /// The messages the action sends.
+        public var messages: [LDAPMessage] {
+            switch self {
+            case .none, .close: []
+            case .send(let m), .sendAndClose(let m), .sendAndPerform(let m, _), .sendAndAskWritability(let m): m
+            }
+        }
+    }
+
+    /// Work to run off the event loop (on a thread pool): pure with respect to the connection, it
+    /// reads the shared directory and may write through the domain's commands.
+    public struct Job: Sendable, Equatable {
+        /// Which pool it belongs on: durable writes wait on the disk and are kept apart from
+        /// hashing and searching, so a slow disk never delays a bind.
+        public enum Kind: Sendable, Hashable { case compute, write }
+
+        public let kind: Kind
+        let messageID: Int32
+        let work: @Sendable () -> Completion
+
+        /// Runs the job (on whatever thread the caller chose).
+        public func run() -> Completion { work() }
+
+        public static func == (a: Job, b: Job) -> Bool { a.messageID == b.messageID && a.kind == b.kind }
+    }
+
+    /// What a job produced, handed back to the session on the event loop.
+    public struct Completion: Sendable {
+        enum Outcome: Sendable {
+            /// The operation's response; for a bind, the new identity (nil: anonymous).
+            case response([LDAPMessage], bound: BoundIdentity??)
+            /// A batch of a search, and the walk that goes on (finished when it has sent its done).
+            case searchBatch([LDAPMessage], SearchWalk)
+            /// A page of a paged search, and the cursor to keep under `cookie`.
+            case page([LDAPMessage], keep: PagingState.Cursor?, cookie: [UInt8])
+        }
+
+        let messageID: Int32
+        let outcome: Outcome
+    }
+
+    private enum Running: Sendable {
+        /// A job is out (its completion will come back).
+        case job(Int32)
+        /// A search batch is out; `abandoned` once the client abandoned it.
+        case search(Int32, abandoned: Bool)
+        /// A search waits for the channel to become writable.
+        case searchWaiting(SearchWalk)
     }
 
     /// The identity the connection is bound as.
     public private(set) var identity: BoundIdentity = .anonymous
     private var closed = false
     private var paging = PagingState()
+    private var queue: [LDAPMessage] = []
+    private var running: Running?
     let frontend: Frontend
 
     /// The client's address, for the audit log.
     let peer: String
 
+    /// Most operations a connection may have waiting or running before it stops reading.
+    public let maxOutstanding: Int
+
     /// - Parameters:
     ///   - frontend: the shared frontend.
     ///   - peer: the client's address, recorded with every write.
-    public init(frontend: Frontend, peer: String = "?") {
+    ///   - maxOutstanding: most operations waiting or running before reads pause (at least 1).
+    public init(frontend: Frontend, peer: String = "?", maxOutstanding: Int = 16) {
         self.frontend = frontend
         self.peer = peer
+        self.maxOutstanding = max(1, maxOutstanding)
     }
 
     init(frontend: Frontend, identity: BoundIdentity) {
         self.frontend = frontend
         self.peer = "benchmark"
         self.identity = identity
+        self.maxOutstanding = 16
     }
 
-    private var write: WriteSupport { WriteSupport(frontend: frontend, identity: identity, peer: peer) }
+    /// Whether the connection should read more requests now.
+    public var wantsToRead: Bool { !closed && queue.count + (running == nil ? 0 : 1) < maxOutstanding }
 
-    /// Handles one request.
+    /// Operations waiting or running.
+    public var outstanding: Int { queue.count + (running == nil ? 0 : 1) }
+
+    // MARK: - Events
+
+    /// Handles one request as it is read.
     public mutating func receive(_ message: LDAPMessage) -> Action {
         guard !closed else { return .none }
         frontend.logger.trace("request", metadata: ["id": "\(message.messageID)", "op": "\(Self.name(of: message.protocolOp))"])
-        let id = message.messageID
-        if id == 0, !Self.isUnbind(message.protocolOp) {
+        if message.messageID == 0, !Self.isUnbind(message.protocolOp) {
             return disconnect(.protocolError, "message ID 0 is reserved for unsolicited notifications")
         }
-        if let control = message.controls.first(where: { $0.criticality && !Frontend.supportedControls.contains($0.oid) }),
-            let responseTag = Self.responseKind(of: message.protocolOp)
-        {
-            let result = LDAPResult(
-                .unavailableCriticalExtension, diagnosticMessage: "critical control \(control.oid) is not supported")
-            return .send([LDAPMessage(messageID: id, responseTag(result))])
-        }
         switch message.protocolOp {
-        case .bindRequest(let request):
-            let (response, newIdentity) = BindOperation(frontend: frontend).bind(request)
-            identity = newIdentity ?? .anonymous
-            return .send([LDAPMessage(messageID: id, .bindResponse(response))])
         case .unbindRequest:
             closed = true
+            queue = []
+            if case .search(let id, _) = running { running = .search(id, abandoned: true) }
             return .close
-        case .searchRequest(let request):
-            let messages = SearchOperation(frontend: frontend, identity: identity).search(
-                request, controls: message.controls, messageID: id, paging: &paging)
-            return .send(messages)
-        case .compareRequest(let request):
-            let result = CompareOperation(frontend: frontend, identity: identity).compare(request)
-            return .send([LDAPMessage(messageID: id, .compareResponse(result))])
-        case .abandonRequest:
-            // Operations complete synchronously before the next request is read, so there is
-            // never anything left to abandon; RFC 4511 §4.11: no response either way.
+        case .abandonRequest(let target):
+            // RFC 4511 §4.11: no response either way.
+            queue.removeAll { $0.messageID == target }
+            switch running {
+            case .search(let id, _) where id == target: running = .search(id, abandoned: true)
+            case .searchWaiting(let walk) where walk.messageID == target:
+                running = nil
+                return drain()
+            default: break
+            }
             return .none
-        case .extendedRequest(let request):
-            return .send([LDAPMessage(messageID: id, .extendedResponse(extended(request)))])
-        case .addRequest(let request):
-            return .send([LDAPMessage(messageID: id, .addResponse(AddOperation(write: write).add(request)))])
-        case .modifyRequest(let request):
-            return .send([LDAPMessage(messageID: id, .modifyResponse(ModifyOperation(write: write).modify(request)))])
-        case .deleteRequest(let dn):
-            return .send([LDAPMessage(messageID: id, .deleteResponse(DeleteOperation(write: write).delete(dn)))])
-        case .modifyDNRequest(let request):
-            return .send([LDAPMessage(messageID: id, .modifyDNResponse(ModifyDNOperation(write: write).modifyDN(request)))])
         case .bindResponse, .searchResultEntry, .searchResultDone, .searchResultReference, .modifyResponse,
             .addResponse, .deleteResponse, .modifyDNResponse, .compareResponse, .extendedResponse,
             .intermediateResponse:
             return disconnect(.protocolError, "a client sent a response PDU")
+        default:
+            queue.append(message)
+            return running == nil ? drain() : .none
         }
+    }
+
+    /// Handles the completion of a job the session asked for.
+    public mutating func completed(_ completion: Completion) -> Action {
+        guard !closed else { return .none }
+        switch completion.outcome {
+        case .response(let messages, let bound):
+            running = nil
+            if let bound { identity = bound ?? .anonymous }
+            return drain(sending: messages)
+        case .page(let messages, let keep, let cookie):
+            running = nil
+            if let keep { paging.store(keep, as: cookie) }
+            return drain(sending: messages)
+        case .searchBatch(let messages, let walk):
+            if case .search(_, abandoned: true) = running {
+                running = nil
+                return drain()
+            }
+            if walk.finished {
+                running = nil
+                if let keep = walk.keptCursor, let cookie = walk.pagingCookie { paging.store(keep, as: cookie) }
+                return drain(sending: messages)
+            }
+            running = .searchWaiting(walk)
+            return .sendAndAskWritability(messages)
+        }
+    }
+
+    /// Tells the session whether the channel can take more output; a waiting search goes on
+    /// when it can.
+    public mutating func channelWritable(_ writable: Bool) -> Action {
+        guard !closed, writable, case .searchWaiting(let walk) = running else { return .none }
+        running = .search(walk.messageID, abandoned: false)
+        return .sendAndPerform([], Self.batchJob(walk))
     }
 
     /// Handles a PDU that could not be framed or decoded: Notice of Disconnection, then close.
@@ -98,8 +193,131 @@ public struct LDAPSession: Sendable {
         return disconnect(.protocolError, "malformed PDU: \(error.underlying.reason)")
     }
 
+    /// The connection is gone: nothing more is sent, a running search stops at its next batch.
+    public mutating func channelClosed() {
+        closed = true
+        queue = []
+        if case .searchWaiting = running { running = nil }
+    }
+
+    // MARK: - Dispatch
+
+    /// Starts queued operations until one needs a job or the queue is empty.
+    private mutating func drain(sending first: [LDAPMessage] = []) -> Action {
+        var out = first
+        while running == nil, !closed, !queue.isEmpty {
+            let message = queue.removeFirst()
+            switch dispatch(message) {
+            case .immediate(let messages):
+                out.append(contentsOf: messages)
+            case .job(let job):
+                running = .job(job.messageID)
+                return .sendAndPerform(out, job)
+            case .search(let walk):
+                running = .search(walk.messageID, abandoned: false)
+                return .sendAndPerform(out, Self.batchJob(walk))
+            case .close(let messages):
+                closed = true
+                queue = []
+                return .sendAndClose(out + messages)
+            }
+        }
+        return out.isEmpty ? .none : .send(out)
+    }
+
+    private enum Dispatch {
+        case immediate([LDAPMessage])
+        case job(Job)
+        case search(SearchWalk)
+        case close([LDAPMessage])
+    }
+
+    private static func batchJob(_ walk: SearchWalk) -> Job {
+        Job(kind: .compute, messageID: walk.messageID) {
+            var w = walk
+            let messages = w.next()
+            return Completion(messageID: w.messageID, outcome: .searchBatch(messages, w))
+        }
+    }
+
+    private mutating func dispatch(_ message: LDAPMessage) -> Dispatch {
+        let id = message.messageID
+        if let control = message.controls.first(where: { $0.criticality && !Frontend.supportedControls.contains($0.oid) }),
+            let responseTag = Self.responseKind(of: message.protocolOp)
+        {
+            let result = LDAPResult(
+                .unavailableCriticalExtension, diagnosticMessage: "critical control \(control.oid) is not supported")
+            return .immediate([LDAPMessage(messageID: id, responseTag(result))])
+        }
+        let frontend = self.frontend
+        let current = self.identity
+        let write = WriteSupport.Context(frontend: frontend, identity: current, peer: peer)
+        func job(_ kind: Job.Kind, _ body: @escaping @Sendable () -> LDAPMessage.ProtocolOp) -> Dispatch {
+            .job(Job(kind: kind, messageID: id) { Completion(messageID: id, outcome: .response([LDAPMessage(messageID: id, body())], bound: nil)) })
+        }
+        switch message.protocolOp {
+        case .bindRequest(let request):
+            let bind = BindOperation(frontend: frontend)
+            if let (response, newIdentity) = bind.immediate(request) {
+                identity = newIdentity ?? .anonymous
+                return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
+            }
+            return .job(
+                Job(kind: .compute, messageID: id) {
+                    let (response, newIdentity) = bind.bind(request)
+                    return Completion(messageID: id, outcome: .response([LDAPMessage(messageID: id, .bindResponse(response))], bound: .some(newIdentity)))
+                })
+        case .searchRequest(let request):
+            switch SearchOperation(frontend: frontend, identity: current).start(
+                request, controls: message.controls, messageID: id, paging: &paging)
+            {
+            case .done(let messages): return .immediate(messages)
+            case .page(let page):
+                if page.isSmall {
+                    let (messages, keep) = page.produce()
+                    if let keep { paging.store(keep, as: page.cookie) }
+                    return .immediate(messages)
+                }
+                return .job(
+                    Job(kind: .compute, messageID: id) {
+                        let (messages, keep) = page.produce()
+                        return Completion(messageID: id, outcome: .page(messages, keep: keep, cookie: page.cookie))
+                    })
+            case .walk(var walk):
+                guard walk.isSmall else { return .search(walk) }
+                let messages = walk.all()
+                if let keep = walk.keptCursor, let cookie = walk.pagingCookie { paging.store(keep, as: cookie) }
+                return .immediate(messages)
+            }
+        case .compareRequest(let request):
+            let result = CompareOperation(frontend: frontend, identity: current).compare(request)
+            return .immediate([LDAPMessage(messageID: id, .compareResponse(result))])
+        case .extendedRequest(let request):
+            switch request.name {
+            case ExtendedRequest.passwordModify:
+                return job(.write) { .extendedResponse(PasswordModifyOperation(write: write.support()).modify(request.value)) }
+            default:
+                return .immediate([LDAPMessage(messageID: id, .extendedResponse(extended(request)))])
+            }
+        case .addRequest(let request):
+            return job(.write) { .addResponse(AddOperation(write: write.support()).add(request)) }
+        case .modifyRequest(let request):
+            return job(.write) { .modifyResponse(ModifyOperation(write: write).modify(request)) }
+        case .deleteRequest(let dn):
+            return job(.write) { .deleteResponse(DeleteOperation(write: write.support()).delete(dn)) }
+        case .modifyDNRequest(let request):
+            return job(.write) {
+                .modifyDNResponse(write.support().execute(planning: { ModifyDNOperation(write: $0).modifyDN(request) }))
+            }
+        default:
+            // Unbind, abandon and response PDUs never reach the queue.
+            return .immediate([])
+        }
+    }
+
     private mutating func disconnect(_ code: ResultCode, _ message: String) -> Action {
         closed = true
+        queue = []
         return .sendAndClose([LDAPMessage.noticeOfDisconnection(code, message)])
     }
 
@@ -111,8 +329,6 @@ public struct LDAPSession: Sendable {
             }
             let authzID = identity.dn.isEmpty ? "" : "dn:\(identity.dn)"
             return ExtendedResponse(LDAPResult(.success), value: Array(authzID.utf8))
-        case ExtendedRequest.passwordModify:
-            return PasswordModifyOperation(write: write).modify(request.value)
         case ExtendedRequest.startTLS:
             return ExtendedResponse(
                 LDAPResult(.unavailable, diagnosticMessage: "StartTLS is not configured on this server"),
@@ -156,6 +372,23 @@ public struct LDAPSession: Sendable {
         case .abandonRequest: "abandon"
         case .extendedRequest: "extended"
         default: "response"
+        }
+    }
+}
+
+extension LDAPSession {
+    /// Handles one request and runs every job it leads to on the calling thread, ignoring
+    /// writability: the whole response at once (tests and in-process benchmarks).
+    public mutating func respond(to message: LDAPMessage) -> [LDAPMessage] {
+        var out: [LDAPMessage] = []
+        var action = receive(message)
+        while true {
+            out.append(contentsOf: action.messages)
+            switch action {
+            case .sendAndPerform(_, let job): action = completed(job.run())
+            case .sendAndAskWritability: action = channelWritable(true)
+            default: return out
+            }
         }
     }
 }

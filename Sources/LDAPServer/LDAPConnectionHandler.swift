@@ -2,76 +2,107 @@ import LDAPFrontend
 import LDAPProtocol
 import Logging
 import NIOCore
+import NIOPosix
+
+/// The thread pools a server runs costly work on, so that an event loop only moves bytes.
+struct WorkPools: Sendable {
+    /// Password hashing and verification, searches over many entries.
+    let compute: NIOThreadPool
+    /// Durable writes (they wait on the disk and on the store's lock).
+    let write: NIOThreadPool
+
+    func pool(for kind: LDAPSession.Job.Kind) -> NIOThreadPool {
+        switch kind {
+        case .compute: compute
+        case .write: write
+        }
+    }
+}
 
 /// The thin channel handler of one connection: it hands each decoded PDU to the connection's
 /// ``LDAPSession`` state machine and carries out the action it returns, on the channel's event
-/// loop — no task hops, one flush per batch of responses.
-final class LDAPConnectionHandler: ChannelInboundHandler {
+/// loop. It does no work of its own: jobs go to the thread pools and come back as completions;
+/// reads are held back while the session has its limit of operations outstanding; search
+/// entries are written as they are produced, and production waits while the channel is not
+/// writable.
+final class LDAPConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = LDAPInbound
+    typealias OutboundIn = LDAPMessage
     typealias OutboundOut = LDAPMessage
 
     private var session: LDAPSession
+    private let pools: WorkPools
     private let logger: Logger
+    private let lingerSeconds: Int64
+    private var context: ChannelHandlerContext?
     private var closing = false
+    /// Inside a burst of channelRead calls: flushing waits for channelReadComplete.
+    private var reading = false
     private var pendingFlush = false
+    /// A read the channel asked for and the handler held back.
+    private var readHeldBack = false
 
-    init(session: LDAPSession, logger: Logger) {
+    init(session: LDAPSession, pools: WorkPools, lingerSeconds: Int64, logger: Logger) {
         self.session = session
+        self.pools = pools
+        self.lingerSeconds = lingerSeconds
         self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    // MARK: - Events from the channel
+
+    func read(context: ChannelHandlerContext) {
+        if session.wantsToRead {
+            context.read()
+        } else {
+            readHeldBack = true
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
+        reading = true
         switch unwrapInboundIn(data) {
         case .message(let message):
-            switch session.receive(message) {
-            case .none:
-                break
-            case .send(let messages):
-                for m in messages { context.write(wrapOutboundOut(m), promise: nil) }
-                pendingFlush = true
-            case .sendAndClose(let messages):
-                closing = true
-                for m in messages { context.write(wrapOutboundOut(m), promise: nil) }
-                context.flush()
-                context.close(promise: nil)
-            case .close:
-                closing = true
-                context.close(promise: nil)
-            }
+            execute(session.receive(message), context)
         case .malformed(let error):
             closing = true
-            if case .sendAndClose(let messages) = session.malformed(error) {
-                for m in messages { context.write(wrapOutboundOut(m), promise: nil) }
-            }
+            for m in session.malformed(error).messages { context.write(wrapOutboundOut(m), promise: nil) }
             // Lingering close: the notice goes out, then the output is shut; what the client
-            // still sends is discarded until it closes, or for two seconds at most, so the close
-            // does not reset the connection and lose the notice.
+            // still sends is discarded until it closes, or for a few seconds at most, so the
+            // close does not reset the connection and lose the notice.
             let channel = context.channel
             context.flush()
             context.close(mode: .output, promise: nil)
-            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+            channel.eventLoop.scheduleTask(in: .seconds(lingerSeconds)) { channel.close(promise: nil) }
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if pendingFlush {
-            pendingFlush = false
-            context.flush()
-        }
+        reading = false
+        flushIfPending(context)
         context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, !closing { execute(session.channelWritable(true), context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closing = true
+        session.channelClosed()
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
-    }
-
-    /// Tells the client the server is shutting down (RFC 4511 §4.4.1), then closes.
-    func shutDown(context: ChannelHandlerContext) {
-        guard !closing else { return }
         closing = true
-        context.writeAndFlush(wrapOutboundOut(.noticeOfDisconnection(.unavailable, "the server is shutting down")), promise: nil)
+        session.channelClosed()
         context.close(promise: nil)
     }
 
@@ -81,6 +112,76 @@ final class LDAPConnectionHandler: ChannelInboundHandler {
         } else {
             context.fireUserInboundEventTriggered(event)
         }
+    }
+
+    /// Tells the client the server is shutting down (RFC 4511 §4.4.1), then closes.
+    func shutDown(context: ChannelHandlerContext) {
+        guard !closing else { return }
+        closing = true
+        session.channelClosed()
+        context.writeAndFlush(wrapOutboundOut(.noticeOfDisconnection(.unavailable, "the server is shutting down")), promise: nil)
+        context.close(promise: nil)
+    }
+
+    // MARK: - Carrying out actions
+
+    private func execute(_ action: LDAPSession.Action, _ context: ChannelHandlerContext) {
+        var action = action
+        while true {
+            for m in action.messages { context.write(wrapOutboundOut(m), promise: nil) }
+            if !action.messages.isEmpty { pendingFlush = true }
+            switch action {
+            case .none, .send:
+                break
+            case .sendAndClose:
+                closing = true
+                context.flush()
+                context.close(promise: nil)
+                return
+            case .close:
+                closing = true
+                context.flush()
+                context.close(promise: nil)
+                return
+            case .sendAndPerform(_, let job):
+                perform(job, context)
+            case .sendAndAskWritability:
+                // Flushed first: what is buffered decides whether the channel can take more.
+                flushIfPending(context)
+                action = session.channelWritable(context.channel.isWritable)
+                continue
+            }
+            break
+        }
+        if !reading { flushIfPending(context) }
+        if readHeldBack, session.wantsToRead {
+            readHeldBack = false
+            context.read()
+        }
+    }
+
+    private func perform(_ job: LDAPSession.Job, _ context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        pools.pool(for: job.kind).runIfActive(eventLoop: loop) { job.run() }.whenComplete { result in
+            let this = handler.value
+            guard let context = this.context, !this.closing else { return }
+            switch result {
+            case .success(let completion):
+                this.execute(this.session.completed(completion), context)
+            case .failure(let error):
+                // The pool is gone: the server is stopping.
+                this.logger.debug("job not run", metadata: ["error": "\(error)"])
+                this.closing = true
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func flushIfPending(_ context: ChannelHandlerContext) {
+        guard pendingFlush else { return }
+        pendingFlush = false
+        context.flush()
     }
 }
 

@@ -45,14 +45,26 @@ public final class LDAPServer: Service, Sendable {
     }
 
     public func run() async throws {
+        let configuration = self.configuration
         let limits = configuration.limits
         let frontend = self.frontend
         let logger = self.logger
+        let pools = WorkPools(
+            compute: NIOThreadPool(numberOfThreads: max(1, configuration.computeThreads)),
+            write: NIOThreadPool(numberOfThreads: max(1, configuration.writeThreads)))
+        pools.compute.start()
+        pools.write.start()
+        defer {
+            pools.compute.shutdownGracefully { _ in }
+            pools.write.shutdownGracefully { _ in }
+        }
+        let high = max(4096, configuration.writeBufferHighWaterMark)
         let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 4, high: high))
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress?.description ?? "?"
@@ -60,8 +72,9 @@ public final class LDAPServer: Service, Sendable {
                     log[metadataKey: "peer"] = "\(peer)"
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
+                    let session = LDAPSession(frontend: frontend, peer: peer, maxOutstanding: configuration.maxOutstandingOperations)
                     try channel.pipeline.syncOperations.addHandler(
-                        LDAPConnectionHandler(session: LDAPSession(frontend: frontend, peer: peer), logger: log))
+                        LDAPConnectionHandler(session: session, pools: pools, lingerSeconds: configuration.lingerSeconds, logger: log))
                     return channel
                 }
             }

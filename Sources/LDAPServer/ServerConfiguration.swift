@@ -1,4 +1,5 @@
 public import LDAPProtocol
+public import NIOCore
 
 /// Settings of the listener, with documented defaults.
 public struct ServerConfiguration: Sendable, Hashable {
@@ -8,14 +9,41 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var port: Int
     /// PDU size and nesting bounds.
     public var limits: ProtocolLimits
-    /// Most connections served at once; further ones are closed at once. Default 4096.
+    /// Most connections served at once; beyond it the server stops accepting until one closes
+    /// (new clients wait in the backlog). Default 4096.
     public var maxConnections: Int
+    /// The listen backlog: connections the kernel holds before they are accepted. Default 256.
+    public var backlog: Int32
+    /// Most operations one connection may have waiting or running; at this many the server
+    /// stops reading from it until one completes. Default 16.
+    public var maxOutstandingOperations: Int
+    /// How long a connection closed after a malformed PDU keeps draining what the client still
+    /// sends, so the Notice of Disconnection is not lost to a reset, in seconds. Default 2.
+    public var lingerSeconds: Int64
+    /// Threads that hash passwords and run searches over many entries. Default: one per core.
+    public var computeThreads: Int
+    /// Threads that run durable writes (they wait on the disk; writes are serialised anyway, so
+    /// more than one only helps when the store can run several). Default 1.
+    public var writeThreads: Int
+    /// Output buffered per connection before it counts as not writable (a search pauses until
+    /// the client reads), in bytes. Default 256 KiB; the low mark is a quarter of it.
+    public var writeBufferHighWaterMark: Int
 
     /// - Parameters: see the properties.
-    public init(host: String = "127.0.0.1", port: Int = 3389, limits: ProtocolLimits = ProtocolLimits(), maxConnections: Int = 4096) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 3389, limits: ProtocolLimits = ProtocolLimits(), maxConnections: Int = 4096,
+        backlog: Int32 = 256, maxOutstandingOperations: Int = 16, lingerSeconds: Int64 = 2,
+        computeThreads: Int = System.coreCount, writeThreads: Int = 1, writeBufferHighWaterMark: Int = 256 << 10
+    ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.maxConnections = maxConnections
+        self.backlog = backlog
+        self.maxOutstandingOperations = maxOutstandingOperations
+        self.lingerSeconds = lingerSeconds
+        self.computeThreads = computeThreads
+        self.writeThreads = writeThreads
+        self.writeBufferHighWaterMark = writeBufferHighWaterMark
     }
 }

@@ -21,10 +21,7 @@ func makeSession(anonymousRead: Bool = true, sizeLimit: Int = 1000, model: Direc
 
 extension LDAPSession {
     mutating func send(_ id: Int32, _ op: LDAPMessage.ProtocolOp, controls: [Control] = []) -> [LDAPMessage] {
-        switch receive(LDAPMessage(messageID: id, op, controls: controls)) {
-        case .send(let m), .sendAndClose(let m): return m
-        case .none, .close: return []
-        }
+        respond(to: LDAPMessage(messageID: id, op, controls: controls))
     }
 
     mutating func bind(_ dn: String, _ password: String) -> LDAPResult {

@@ -47,6 +47,37 @@ public final class DirectoryService: Sendable {
         }
     }
 
+    /// Builds a command from the model as it is under the write lock (caught up with what other
+    /// processes committed), then validates, applies and persists it: what the command was made
+    /// from is what it changes.
+    /// - Throws: what `makeCommand` throws, ``DirectoryError`` for a broken rule (nothing is
+    ///   written), or the store's error.
+    @discardableResult
+    public func execute(
+        by context: CommandContext, _ makeCommand: (DirectoryModel) throws(DirectoryError) -> DirectoryCommand
+    ) throws -> AuditRecord {
+        try state.withLock { (current: inout StoredDirectory) throws -> AuditRecord in
+            let next: StoredDirectory
+            let record: AuditRecord
+            do {
+                (next, record) = try store.write(from: current) { model in
+                    let command = try makeCommand(model)
+                    let record = try model.apply(command, by: context)
+                    return (record, record)
+                }
+            } catch {
+                if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
+                    current = caughtUp
+                    live.publish(caughtUp.model)
+                }
+                throw error
+            }
+            current = next
+            live.publish(next.model)
+            return record
+        }
+    }
+
     /// Applies what other processes committed; returns whether anything changed.
     @discardableResult
     public func refresh() throws -> Bool {

@@ -9,7 +9,10 @@ struct BindOperation {
 
     static let invalid = LDAPResult(.invalidCredentials, diagnosticMessage: "invalid credentials")
 
-    func bind(_ request: BindRequest) -> (BindResponse, BoundIdentity?) {
+    /// The answer to a bind that needs no password check (anonymous, SASL, a wrong version, an
+    /// empty password), or nil when the password must be verified — which is costly and runs off
+    /// the event loop through ``bind(_:)``.
+    func immediate(_ request: BindRequest) -> (BindResponse, BoundIdentity?)? {
         guard request.version == 3 else {
             return (BindResponse(LDAPResult(.protocolError, diagnosticMessage: "only LDAP version 3 is supported")), nil)
         }
@@ -36,6 +39,13 @@ struct BindOperation {
                 nil
             )
         }
+        return nil
+    }
+
+    /// The whole bind, password check included.
+    func bind(_ request: BindRequest) -> (BindResponse, BoundIdentity?) {
+        if let answer = immediate(request) { return answer }
+        guard case .simple(let password) = request.authentication else { return (BindResponse(Self.invalid), nil) }
         let model = frontend.directory.snapshot()
         let (identity, hash) = principal(named: request.name, in: model)
         let ok = frontend.hasher.verify(password, against: hash ?? frontend.decoyHash)

@@ -2,9 +2,31 @@ import Directory
 import LDAPProtocol
 
 /// Modify (RFC 4511 §4.6) of a member, a department or a group: every change of the request is
-/// applied to a working copy, and the result becomes one domain command — all or nothing.
+/// applied to the entry as it is when the write lock is held — not to an earlier snapshot — and
+/// the result becomes one domain command, all or nothing. Adding or deleting group members
+/// becomes a delta of members; a new password is hashed before the lock is taken.
 struct ModifyOperation {
+    let write: WriteSupport.Context
+
+    func modify(_ request: ModifyRequest) -> LDAPResult {
+        let now = write.support()
+        if case .failure(let r) = now.parse(request.object, "object") { return r }
+        // Hashing is slow: it happens before the write lock, on the value the request carries.
+        var hash: Result<String, LDAPResult>?
+        for change in request.changes where AttributeRegistry.type(named: change.modification.type)?.key == "userpassword" {
+            guard change.operation != .delete, change.modification.values.count == 1 else { continue }
+            hash = now.passwordHash(change.modification.values[0])
+        }
+        return now.execute(planning: { support in
+            ModifyPlan(write: support, hash: hash).modify(request)
+        })
+    }
+}
+
+/// The changes of one modify request turned into a command over one model.
+private struct ModifyPlan {
     let write: WriteSupport
+    let hash: Result<String, LDAPResult>?
 
     func modify(_ request: ModifyRequest) -> LDAPResult {
         let dn: DistinguishedName
@@ -39,7 +61,7 @@ struct ModifyOperation {
                 guard case .member = node, change.operation != .delete, attr.values.count == 1 else {
                     return LDAPResult(.unwillingToPerform, diagnosticMessage: "userPassword: replace it with one value (or use ldappasswd)")
                 }
-                switch write.passwordHash(attr.values[0]) {
+                switch hash ?? write.passwordHash(attr.values[0]) {
                 case .failure(let r): return r
                 case .success(let h): passwordHash = h
                 }
@@ -87,7 +109,11 @@ struct ModifyOperation {
                 else {
                     return LDAPResult(.constraintViolation, diagnosticMessage: "\(type.name): increment needs one integer value")
                 }
-                current = [String(n + by)]
+                let (sum, overflow) = n.addingReportingOverflow(by)
+                guard !overflow else {
+                    return LDAPResult(.constraintViolation, diagnosticMessage: "\(type.name): the result of the increment is out of range")
+                }
+                current = [String(sum)]
             }
             values[type.key] = current
             if !touched.contains(type.key) { touched.append(type.key) }
@@ -102,7 +128,7 @@ struct ModifyOperation {
         case .department(let id):
             return modifyDepartment(id, changed, values, types)
         case .group(let key):
-            return modifyGroup(key, changed, values, types)
+            return modifyGroup(key, changed, values, types, request)
         default:
             return LDAPResult(.unwillingToPerform, diagnosticMessage: "\(request.object) cannot be modified over LDAP")
         }
@@ -197,7 +223,9 @@ struct ModifyOperation {
         return write.execute(.updateDepartment(id, changes))
     }
 
-    private func modifyGroup(_ key: String, _ changed: [String], _ values: [String: [String]], _ types: [String: AttributeType]) -> LDAPResult {
+    private func modifyGroup(
+        _ key: String, _ changed: [String], _ values: [String: [String]], _ types: [String: AttributeType], _ request: ModifyRequest
+    ) -> LDAPResult {
         var members: [Account]?
         var description: String??
         for k in changed {
@@ -221,40 +249,23 @@ struct ModifyOperation {
             }
         }
         if changed.isEmpty { return LDAPResult(.success) }
+        // Adding or deleting member values is a delta of members, never "the group is now this list".
+        let onMembers = request.changes.allSatisfy { AttributeRegistry.type(named: $0.modification.type)?.key == "member" }
+        if onMembers, request.changes.allSatisfy({ $0.operation == .add }) || request.changes.allSatisfy({ $0.operation == .delete && !$0.modification.values.isEmpty }) {
+            var accounts: [Account] = []
+            for change in request.changes {
+                for raw in change.modification.values {
+                    switch write.memberAccount(raw, "member") {
+                    case .failure(let r): return r
+                    case .success(let a): accounts.append(a)
+                    }
+                }
+            }
+            return write.execute(request.changes.first?.operation == .add ? .addGroupMembers(key, accounts) : .removeGroupMembers(key, accounts))
+        }
         let current = write.model.group(key)?.members ?? []
         // Members the viewer cannot see stay as they are.
         let hidden = current.filter { a in write.model.member(a.key).map { !$0.isActive || !write.visibility.canSee(member: $0) } ?? false }
         return write.execute(.setGroup(key, members: (members ?? current.filter { !hidden.contains($0) }) + hidden, description: description))
-    }
-}
-
-/// Delete (RFC 4511 §4.8): an active member departs, a departed one is erased, an empty
-/// department or a group is deleted.
-struct DeleteOperation {
-    let write: WriteSupport
-
-    func delete(_ rawDN: String) -> LDAPResult {
-        let dn: DistinguishedName
-        switch write.parse(rawDN, "entry") {
-        case .failure(let r): return r
-        case .success(let d): dn = d
-        }
-        switch write.target(dn) {
-        case .refused(let r): return r
-        case .found(let node):
-            switch node {
-            case .member(let a): return write.execute(.depart(a))
-            case .departedMember(let a): return write.execute(.erase(a))
-            case .department(let id):
-                guard id != .root else {
-                    return LDAPResult(.unwillingToPerform, diagnosticMessage: "the organisation itself cannot be deleted")
-                }
-                return write.execute(.deleteDepartment(id))
-            case .group(let key): return write.execute(.deleteGroup(key))
-            case .subAdmin(let key), .service(let key): return write.execute(.removeAdministrator(key))
-            default:
-                return LDAPResult(.unwillingToPerform, diagnosticMessage: "\(rawDN) cannot be deleted")
-            }
-        }
     }
 }

@@ -10,13 +10,37 @@ struct WriteSupport {
     let peer: String
     let model: DirectoryModel
     let visibility: Visibility
+    /// When set, ``execute(_:)`` records the command here instead of running it (a plan made
+    /// under the write lock hands its command to the writer).
+    var capture: CommandCapture?
 
-    init(frontend: Frontend, identity: BoundIdentity, peer: String) {
+    /// The command a plan made.
+    final class CommandCapture {
+        var command: DirectoryCommand?
+    }
+
+    /// Who writes, as the session knows it: turned into a ``WriteSupport`` over a model when the
+    /// write runs (off the event loop), so the model is the one current then.
+    struct Context: Sendable {
+        let frontend: Frontend
+        let identity: BoundIdentity
+        let peer: String
+
+        /// Support over the directory as it is now.
+        func support() -> WriteSupport { WriteSupport(frontend: frontend, identity: identity, peer: peer) }
+
+        /// Support over a given model (the one current under the write lock).
+        func support(model: DirectoryModel) -> WriteSupport {
+            WriteSupport(frontend: frontend, identity: identity, peer: peer, model: model)
+        }
+    }
+
+    init(frontend: Frontend, identity: BoundIdentity, peer: String, model: DirectoryModel? = nil) {
         self.frontend = frontend
         self.identity = identity
         self.peer = peer
-        self.model = frontend.directory.snapshot()
-        self.visibility = frontend.visibility(identity, model)
+        self.model = model ?? frontend.directory.snapshot()
+        self.visibility = frontend.visibility(identity, self.model)
     }
 
     /// The actor's rights in the domain.
@@ -90,8 +114,12 @@ struct WriteSupport {
         }
     }
 
-    /// Runs a command and maps the outcome.
+    /// Runs a command and maps the outcome (or, planning under the write lock, records it).
     func execute(_ command: DirectoryCommand) -> LDAPResult {
+        if let capture {
+            capture.command = command
+            return LDAPResult(.success)
+        }
         guard let writer = frontend.writer else {
             return LDAPResult(.unwillingToPerform, diagnosticMessage: "this server is read-only")
         }
@@ -101,6 +129,38 @@ struct WriteSupport {
         } catch let e as DirectoryError {
             return result(for: e)
         } catch {
+            frontend.logger.error("write failed", metadata: ["error": "\(error)"])
+            return LDAPResult(.other, diagnosticMessage: "the write could not be stored")
+        }
+    }
+
+    /// Plans a write over the model as it is when the write lock is held, and runs the command
+    /// the plan makes, in one step: no other write can come between what the plan read and what
+    /// the command changes.
+    /// - Parameter plan: resolves the target and turns the request into a command (through
+    ///   ``execute(_:)``), or answers with a result and no command.
+    func execute(planning plan: (WriteSupport) -> LDAPResult) -> LDAPResult {
+        guard let writer = frontend.writer else {
+            return LDAPResult(.unwillingToPerform, diagnosticMessage: "this server is read-only")
+        }
+        var answer: LDAPResult?
+        let frontend = self.frontend, identity = self.identity, peer = self.peer
+        do {
+            try writer.execute(by: context) { (model: DirectoryModel) throws(DirectoryError) -> DirectoryCommand in
+                var support = WriteSupport(frontend: frontend, identity: identity, peer: peer, model: model)
+                let capture = CommandCapture()
+                support.capture = capture
+                let result = plan(support)
+                if result.resultCode == .success, let command = capture.command { return command }
+                answer = result
+                // Nothing to write: leave the transaction without a change.
+                throw DirectoryError(.constraintViolation, "nothing to write")
+            }
+            return LDAPResult(.success)
+        } catch let e as DirectoryError {
+            return answer ?? result(for: e)
+        } catch {
+            if let answer { return answer }
             frontend.logger.error("write failed", metadata: ["error": "\(error)"])
             return LDAPResult(.other, diagnosticMessage: "the write could not be stored")
         }

@@ -1,0 +1,259 @@
+import Directory
+import Foundation
+import LDAPProtocol
+
+/// The members an index narrowed a search to, arranged for the walk: by primary department in
+/// the directory's order, the departments on the way to them, and which system entries could
+/// still match.
+struct SearchPlan: Sendable {
+    var byDepartment: [DepartmentID: [Member]] = [:]
+    var departed: [Member] = []
+    /// Departments on the path to a candidate: the only ones walked.
+    var relevant = Set<DepartmentID>()
+    /// Whether only members can match (no group or administrator carries the attributes).
+    var onlyMembers = false
+    /// Groups whose name can match, or nil when any may.
+    var groups: Set<String>?
+    /// How many candidates the indexes gave.
+    var candidateCount = 0
+
+    init?(_ filter: Filter, model: DirectoryModel) {
+        let planner = SearchPlanner(model: model)
+        guard let planned = planner.candidates(filter) else { return nil }
+        candidateCount = planned.count
+        for key in planned {
+            guard let m = model.member(key) else { continue }
+            if m.isActive { byDepartment[m.primaryDepartment, default: []].append(m) } else { departed.append(m) }
+        }
+        for (d, list) in byDepartment {
+            byDepartment[d] = list.sorted { a, b in
+                if a.pinned != b.pinned { return a.pinned }
+                let pa = model.pinyin(of: a.account).compact, pb = model.pinyin(of: b.account).compact
+                return pa != pb ? pa < pb : a.account.key < b.account.key
+            }
+        }
+        departed.sort { $0.account < $1.account }
+        for d in byDepartment.keys { relevant.formUnion(model.path(to: d)) }
+        onlyMembers = planner.onlyMembersCanMatch(filter)
+        groups = onlyMembers ? nil : planner.groups(filter)
+    }
+}
+
+/// A search in progress: the walk of the viewer's view of the tree, resumable so that entries
+/// are produced in batches — written to the connection as they come, paused while it is not
+/// writable, and stopped by abandon or disconnect between batches.
+///
+/// A value: a batch may be produced off the event loop and the walk handed back with its state.
+struct SearchWalk: Sendable {
+    let frontend: Frontend
+    let identity: BoundIdentity
+    let request: SearchRequest
+    let messageID: Int32
+    let model: DirectoryModel
+    let visibility: Visibility
+    let selection: AttributeSelection
+    let evaluator: FilterEvaluator
+    let plan: SearchPlan?
+    let recurse: Bool
+    let sizeLimit: Int
+    let timeLimit: Int
+    let deadline: Date?
+    let sortKeys: [SearchControls.SortKey]
+    let sortResponse: Control?
+    let paged: PagedResultsControl?
+    /// The cookie a paged search keeps its cursor under (reserved by the session).
+    let pagingCookie: [UInt8]?
+    let filterWant: AttributeWant
+    let resultWant: AttributeWant
+
+    private var stack: [DITNode]
+    private var examined = 0
+    private var returned = 0
+    /// Sorted and paged searches collect every match before the first is sent.
+    private var collected: [(DITNode, Entry)] = []
+    /// Collected entries ready to be sent, after sorting.
+    private var ready: ArraySlice<Entry> = []
+    private var readyDone: LDAPMessage?
+    /// Whether the walk has produced its SearchResultDone.
+    private(set) var finished = false
+    /// The cursor a paged search keeps for its next page, once the first page is produced.
+    private(set) var keptCursor: PagingState.Cursor?
+
+    /// Most entries per batch, and most nodes examined per batch: a batch is bounded in memory
+    /// and in time, so a search that matches nothing still yields to abandon and disconnect.
+    static let batchEntries = 256
+    static let batchExamined = 4096
+
+    init(
+        frontend: Frontend, identity: BoundIdentity, request: SearchRequest, messageID: Int32, model: DirectoryModel,
+        visibility: Visibility, start: DITNode, startIsRoot: Bool, plan: SearchPlan?, sizeLimit: Int, timeLimit: Int,
+        sortKeys: [SearchControls.SortKey], sortResponse: Control?, paged: PagedResultsControl?, pagingCookie: [UInt8]?
+    ) {
+        self.frontend = frontend
+        self.identity = identity
+        self.request = request
+        self.messageID = messageID
+        self.model = model
+        self.visibility = visibility
+        self.selection = AttributeSelection(request.attributes)
+        self.evaluator = SearchOperation.makeEvaluator(frontend: frontend, model: model)
+        self.plan = plan
+        self.sizeLimit = sizeLimit
+        self.timeLimit = timeLimit
+        self.deadline = timeLimit > 0 ? Date().addingTimeInterval(TimeInterval(timeLimit)) : nil
+        self.sortKeys = sortKeys
+        self.sortResponse = sortResponse
+        self.paged = paged
+        self.pagingCookie = pagingCookie
+        self.recurse = request.scope == .wholeSubtree || request.scope == .subordinates
+        self.filterWant = AttributeWant.of(request.filter)
+        var want = selection.want
+        for key in sortKeys { want.keys.insert(key.type.key) }
+        self.resultWant = want
+        self.stack = []
+        switch request.scope {
+        case .baseObject, .wholeSubtree: stack = [start]
+        case .singleLevel, .subordinates: stack = startIsRoot ? [start] : children(start).reversed()
+        }
+    }
+
+    /// Whether the whole search is cheap enough to run on the event loop: a base search, or one
+    /// the indexes narrowed to a few members.
+    var isSmall: Bool {
+        if request.scope == .baseObject { return true }
+        if let plan, plan.candidateCount <= 64, plan.onlyMembers || plan.groups != nil { return true }
+        return false
+    }
+
+    private var collectAll: Bool { !sortKeys.isEmpty || paged != nil }
+
+    /// Produces the next batch of messages; the last batch ends with the SearchResultDone.
+    mutating func next() -> [LDAPMessage] {
+        guard !finished else { return [] }
+        var out: [LDAPMessage] = []
+        if !ready.isEmpty || readyDone != nil {
+            sendReady(&out)
+            return out
+        }
+        var budget = Self.batchExamined
+        while budget > 0, let node = stack.popLast() {
+            budget -= 1
+            guard SearchOperation.canSee(node, visibility, model) else { continue }
+            if recurse { stack.append(contentsOf: children(node).reversed()) }
+            // A planned filter needs a member attribute, which departments never carry.
+            if plan != nil, case .department = node { continue }
+            examined += 1
+            if let deadline, examined % 256 == 0, Date() > deadline {
+                for (_, entry) in collected { out.append(message(entry)) }
+                collected = []
+                return finish(&out, LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
+            }
+            // Evaluate on an entry with only the filter's attributes, then build what is returned.
+            guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant),
+                evaluator.matches(request.filter, probe),
+                let entry = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant)
+            else { continue }
+            if collectAll {
+                collected.append((node, entry))
+                continue
+            }
+            if sizeLimit > 0 && returned == sizeLimit {
+                return finish(&out, LDAPResult(.sizeLimitExceeded, diagnosticMessage: "size limit of \(sizeLimit) exceeded"))
+            }
+            returned += 1
+            out.append(message(entry))
+            if out.count >= Self.batchEntries { return out }
+        }
+        guard stack.isEmpty else { return out }
+        // The walk is over.
+        guard collectAll else { return finish(&out, LDAPResult(.success)) }
+        var matched = collected
+        collected = []
+        if !sortKeys.isEmpty { matched = SearchOperation.sorted(matched, by: sortKeys, model: model) }
+        var exceeded = false
+        if sizeLimit > 0 && matched.count > sizeLimit {
+            matched.removeLast(matched.count - sizeLimit)
+            exceeded = true
+        }
+        if let paged {
+            let cursor = PagingState.Cursor(
+                request: request, model: model, identity: identity, remaining: matched.map(\.0)[...], total: matched.count,
+                sizeLimitExceeded: exceeded, sortResponse: sortResponse)
+            if paged.size <= 0 {
+                let controls = [PagedResultsControl(size: Int32(clamping: matched.count), cookie: []).control()] + (sortResponse.map { [$0] } ?? [])
+                return finish(&out, LDAPResult(.success), controls)
+            }
+            let page = SearchPage(frontend: frontend, cursor: cursor, size: Int(paged.size), messageID: messageID, cookie: pagingCookie ?? [])
+            let (messages, keep) = page.produce()
+            keptCursor = keep
+            finished = true
+            return out + messages
+        }
+        ready = matched.map(\.1)[...]
+        let controls = sortResponse.map { [$0] } ?? []
+        readyDone = LDAPMessage(
+            messageID: messageID,
+            .searchResultDone(
+                exceeded ? LDAPResult(.sizeLimitExceeded, diagnosticMessage: "size limit of \(sizeLimit) exceeded") : LDAPResult(.success)),
+            controls: controls)
+        sendReady(&out)
+        return out
+    }
+
+    /// Runs the walk to its end (a small search, on the event loop).
+    mutating func all() -> [LDAPMessage] {
+        var out: [LDAPMessage] = []
+        while !finished { out.append(contentsOf: next()) }
+        return out
+    }
+
+    private mutating func sendReady(_ out: inout [LDAPMessage]) {
+        let batch = ready.prefix(Self.batchEntries)
+        ready = ready.dropFirst(batch.count)
+        for entry in batch { out.append(message(entry)) }
+        if ready.isEmpty, let done = readyDone {
+            out.append(done)
+            readyDone = nil
+            finished = true
+        }
+    }
+
+    private mutating func finish(_ out: inout [LDAPMessage], _ result: LDAPResult, _ controls: [Control]? = nil) -> [LDAPMessage] {
+        out.append(LDAPMessage(messageID: messageID, .searchResultDone(result), controls: controls ?? (sortResponse.map { [$0] } ?? [])))
+        finished = true
+        stack = []
+        return out
+    }
+
+    private func message(_ entry: Entry) -> LDAPMessage {
+        SearchOperation.entryMessage(entry, request, selection, messageID)
+    }
+
+    /// The children of a node in the walk: all of them, or only those on the way to a candidate.
+    private func children(_ node: DITNode) -> [DITNode] {
+        let dit = frontend.dit
+        guard let plan else { return dit.children(of: node, in: model) }
+        switch node {
+        case .department(let id):
+            var out: [DITNode] = (plan.byDepartment[id] ?? []).map { .member($0.account) }
+            out.append(contentsOf: model.children(of: id).filter { plan.relevant.contains($0) }.map { .department($0) })
+            if id == .root {
+                for c in dit.children(of: node, in: model) {
+                    switch c {
+                    case .department, .member: continue
+                    case .departedContainer where !plan.departed.isEmpty: out.append(c)
+                    default: if !plan.onlyMembers { out.append(c) }
+                    }
+                }
+            }
+            return out
+        case .departedContainer:
+            return plan.departed.map { .departedMember($0.account) }
+        case .groupsContainer:
+            guard let groups = plan.groups else { return dit.children(of: node, in: model) }
+            return groups.sorted().map { .group($0) }
+        default:
+            return dit.children(of: node, in: model)
+        }
+    }
+}

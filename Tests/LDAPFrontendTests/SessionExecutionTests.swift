@@ -1,0 +1,206 @@
+import Directory
+import Foundation
+import LDAPProtocol
+import Testing
+
+@testable import LDAPFrontend
+
+/// The demo directory with `extra` more members in the organisation itself, so that a whole-tree
+/// search takes several batches.
+func largeModel(extra: Int) -> DirectoryModel {
+    var model = demoModel
+    var members: [Member] = []
+    for i in 0..<extra {
+        let account = try! Account(parsing: "bulk\(i)")
+        members.append(Member(account: account, name: "批量\(i)", mobile: "1770000\(String(format: "%04d", i))", email: "bulk\(i)@example.com"))
+    }
+    model.bulkLoad(members: members)
+    return model
+}
+
+private let adminDN = "cn=admin,dc=example,dc=com"
+
+private func message(_ id: Int32, _ op: LDAPMessage.ProtocolOp) -> LDAPMessage { LDAPMessage(messageID: id, op) }
+
+private func bindRequest(_ dn: String, _ password: String) -> LDAPMessage.ProtocolOp {
+    .bindRequest(BindRequest(name: dn, authentication: .simple(Array(password.utf8))))
+}
+
+private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessage.ProtocolOp {
+    .searchRequest(SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: try Filter(parsing: filter), attributes: ["*", "+"]))
+}
+
+/// The session decides and returns actions; costly work comes back as jobs, run here by hand.
+@Suite struct SessionExecutionTests {
+    @Test func passwordBindIsAJobOffTheEventLoop() throws {
+        var s = try makeSession()
+        guard case .sendAndPerform(let first, let job) = s.receive(message(1, bindRequest(adminDN, "secret"))) else {
+            Issue.record("a password bind must be handed off as a job")
+            return
+        }
+        #expect(first.isEmpty)
+        #expect(job.kind == .compute)
+        #expect(s.identity == .anonymous, "the identity changes only when the verification is done")
+        let action = s.completed(job.run())
+        guard case .send(let out) = action, case .bindResponse(let r) = out.first?.protocolOp else {
+            Issue.record("no bind response: \(action)")
+            return
+        }
+        #expect(r.result.resultCode == .success)
+        #expect(s.identity.dn == adminDN)
+    }
+
+    @Test func anonymousBindIsAnsweredAtOnce() throws {
+        var s = try makeSession()
+        guard case .send(let out) = s.receive(message(1, .bindRequest(BindRequest(name: "", authentication: .simple([]))))),
+            case .bindResponse(let r) = out.first?.protocolOp
+        else {
+            Issue.record("an anonymous bind needs no job")
+            return
+        }
+        #expect(r.result.resultCode == .success)
+    }
+
+    @Test func writesAreWriteJobs() throws {
+        var s = try makeSession()
+        guard case .sendAndPerform(_, let job) = s.receive(message(2, .deleteRequest(zhangsan))) else {
+            Issue.record("a write must be a job")
+            return
+        }
+        #expect(job.kind == .write)
+    }
+
+    @Test func requestsQueueBehindARunningJobAndReadsPauseAtTheLimit() throws {
+        let model = demoModel
+        var s = LDAPSession(frontend: try makeSession(model: model).frontend, maxOutstanding: 3)
+        guard case .sendAndPerform(_, let bind) = s.receive(message(1, bindRequest(adminDN, "secret"))) else {
+            Issue.record("bind must be a job")
+            return
+        }
+        #expect(s.wantsToRead)
+        let uid = LDAPMessage.ProtocolOp.searchRequest(
+            SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: try Filter(parsing: "(uid=t2001)")))
+        #expect(s.receive(message(2, uid)) == .none, "queued behind the bind")
+        #expect(s.outstanding == 2)
+        #expect(s.wantsToRead)
+        #expect(s.receive(message(3, uid)) == .none)
+        #expect(!s.wantsToRead, "three outstanding: stop reading")
+        // The bind completes: its response, then the queued searches run (as the new identity).
+        let action = s.completed(bind.run())
+        let ids = action.messages.map(\.messageID)
+        #expect(ids.first == 1)
+        #expect(ids.filter { $0 == 2 }.count == 2, "search 2: one entry and its done")
+        #expect(ids.filter { $0 == 3 }.count == 2)
+        #expect(s.wantsToRead)
+        #expect(s.outstanding == 0)
+    }
+
+    @Test func abandonRemovesAQueuedRequest() throws {
+        var s = try makeSession()
+        guard case .sendAndPerform(_, let bind) = s.receive(message(1, bindRequest(adminDN, "secret"))) else {
+            Issue.record("bind must be a job")
+            return
+        }
+        _ = s.receive(message(2, try wholeTree("(uid=t2001)")))
+        #expect(s.receive(message(3, .abandonRequest(2))) == .none)
+        let action = s.completed(bind.run())
+        #expect(action.messages.map(\.messageID) == [1], "the abandoned search never runs")
+    }
+
+    @Test func aLargeSearchStreamsInBatchesAndWaitsForWritability() throws {
+        var s = try makeSession(model: largeModel(extra: 700))
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        guard case .sendAndPerform(let none, var job) = s.receive(message(2, try wholeTree())) else {
+            Issue.record("a whole-tree search must run off the loop")
+            return
+        }
+        #expect(none.isEmpty)
+        #expect(job.kind == .compute)
+        var entries = 0
+        var batches = 0
+        var done: LDAPResult?
+        while done == nil {
+            let action = s.completed(job.run())
+            batches += 1
+            for m in action.messages {
+                if case .searchResultEntry = m.protocolOp { entries += 1 }
+                if case .searchResultDone(let r) = m.protocolOp { done = r }
+            }
+            if done != nil { break }
+            guard case .sendAndAskWritability(let batch) = action else {
+                Issue.record("a batch must ask whether the channel can take more: \(action)")
+                return
+            }
+            #expect(batch.count <= SearchWalk.batchEntries)
+            // Not writable: nothing more is produced until it is.
+            #expect(s.channelWritable(false) == .none)
+            #expect(s.channelWritable(false) == .none)
+            guard case .sendAndPerform(let nothing, let next) = s.channelWritable(true) else {
+                Issue.record("writable again: the search goes on")
+                return
+            }
+            #expect(nothing.isEmpty)
+            job = next
+        }
+        #expect(done?.resultCode == .success)
+        #expect(batches >= 3)
+        #expect(entries > 700)
+    }
+
+    @Test func abandonStopsARunningSearchBetweenBatches() throws {
+        var s = try makeSession(model: largeModel(extra: 700))
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        guard case .sendAndPerform(_, let job) = s.receive(message(2, try wholeTree())) else {
+            Issue.record("search must be a job")
+            return
+        }
+        // Abandoned while the first batch is out: that batch and everything after it are dropped.
+        #expect(s.receive(message(3, .abandonRequest(2))) == .none)
+        let action = s.completed(job.run())
+        #expect(action == .none)
+        #expect(s.outstanding == 0)
+        // The connection goes on.
+        let out = s.respond(to: message(4, try wholeTree("(uid=t2001)")))
+        #expect(out.last.map { if case .searchResultDone = $0.protocolOp { true } else { false } } == true)
+    }
+
+    @Test func abandonOfASearchWaitingForWritabilityFreesTheConnection() throws {
+        var s = try makeSession(model: largeModel(extra: 700))
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        guard case .sendAndPerform(_, let job) = s.receive(message(2, try wholeTree())) else {
+            Issue.record("search must be a job")
+            return
+        }
+        guard case .sendAndAskWritability = s.completed(job.run()) else {
+            Issue.record("first batch")
+            return
+        }
+        #expect(s.channelWritable(false) == .none)
+        #expect(s.outstanding == 1)
+        _ = s.receive(message(3, .abandonRequest(2)))
+        #expect(s.outstanding == 0)
+        #expect(s.channelWritable(true) == .none, "nothing left to produce")
+    }
+
+    @Test func aClosedConnectionProducesNothingMore() throws {
+        var s = try makeSession(model: largeModel(extra: 700))
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        guard case .sendAndPerform(_, let job) = s.receive(message(2, try wholeTree())) else {
+            Issue.record("search must be a job")
+            return
+        }
+        s.channelClosed()
+        #expect(s.completed(job.run()) == .none)
+        #expect(!s.wantsToRead)
+    }
+
+    @Test func indexedSearchesAreAnsweredOnTheLoop() throws {
+        var s = try makeSession(model: largeModel(extra: 700))
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        guard case .send(let out) = s.receive(message(2, try wholeTree("(uid=bulk5)"))) else {
+            Issue.record("a uid search narrowed by the index needs no job")
+            return
+        }
+        #expect(out.count == 2)
+    }
+}
