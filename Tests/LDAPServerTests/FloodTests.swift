@@ -1,0 +1,105 @@
+import Directory
+import Foundation
+import LDAPProtocol
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The demo directory with `extra` more members, so that a whole-tree search is megabytes.
+func largeDemoModel(extra: Int) -> DirectoryModel {
+    var model = demoModel
+    var members: [Member] = []
+    for i in 0..<extra {
+        let account = try! Account(parsing: "bulk\(i)")
+        var m = Member(account: account, name: "批量成员\(i)", mobile: "1770000\(String(format: "%04d", i))", email: "bulk\(i)@example.com", title: "职员")
+        m.address = "北京市朝阳区某某路\(i)号"
+        members.append(m)
+    }
+    model.bulkLoad(members: members)
+    return model
+}
+
+/// Resident memory of this process, in bytes.
+func residentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        let kb = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+@Suite(.serialized) struct FloodTests {
+    static let admin = BindRequest(name: "cn=admin,dc=example,dc=com", authentication: .simple(Array("secret".utf8)))
+
+    /// One client floods whole-tree `*`/`+` searches and never reads: it costs the server a bounded
+    /// amount of memory, and a second client's bind and uid search are answered at once.
+    @Test func aClientThatNeverReadsCostsBoundedMemoryAndDelaysNoOne() async throws {
+        let model = largeDemoModel(extra: 3000)
+        try await withServer(model: model) { port in
+            let flooder = try RawClient(port: port)
+            var tv = timeval(tv_sec: 1, tv_usec: 0)
+            setsockopt(flooder.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            // A small receive buffer: the server's output backs up quickly.
+            var small: Int32 = 16 << 10
+            setsockopt(flooder.fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            flooder.send(LDAPMessage(messageID: 1, .bindRequest(Self.admin)))
+            guard case .bindResponse(let bound)? = flooder.read()?.protocolOp, bound.result.resultCode == .success else {
+                throw TestFailure("flooder bind failed")
+            }
+            let before = residentBytes()
+            // Each request names ~1 KB of (unknown, ignored) attributes, so that 20 000 of them are
+            // more than the socket buffers hold: the sends block once the server stops reading.
+            let search = SearchRequest(
+                baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: try Filter(parsing: "(objectClass=*)"),
+                attributes: ["*", "+"] + (0..<100).map { "padding\($0)" })
+            // 20 000 searches of ~4 MB of entries each, unread. Sent from a thread of their own: once
+            // the server stops reading, the sends block (and time out).
+            let sent = LockedCounter()
+            let fd = flooder.fd
+            let floodThread = Thread {
+                for i in 0..<20000 {
+                    let bytes = LDAPMessage(messageID: Int32(2 + i), .searchRequest(search)).berEncoded
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                        if n <= 0 { return }
+                        offset += n
+                    }
+                    sent.add()
+                }
+            }
+            floodThread.start()
+            Thread.sleep(forTimeInterval: 1.5)
+
+            // Meanwhile another client is served at once, again and again.
+            let other = try RawClient(port: port)
+            var worstBind = 0.0
+            var worstSearch = 0.0
+            for round in 0..<5 {
+                var t = Date()
+                other.send(LDAPMessage(messageID: Int32(10 + round * 2), .bindRequest(Self.admin)))
+                guard case .bindResponse(let r)? = other.read()?.protocolOp else { throw TestFailure("no bind response") }
+                worstBind = max(worstBind, Date().timeIntervalSince(t))
+                #expect(r.result.resultCode == .success)
+                t = Date()
+                let (entries, done) = try other.search(Int32(11 + round * 2), base: "dc=example,dc=com", filter: "(uid=t2001)")
+                worstSearch = max(worstSearch, Date().timeIntervalSince(t))
+                #expect(entries.count == 1)
+                #expect(done?.resultCode == .success)
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            #expect(worstBind < 0.1, "bind took \(worstBind) s while another client flooded")
+            #expect(worstSearch < 0.1, "uid search took \(worstSearch) s while another client flooded")
+            #expect(sent.value < 20000, "the server stopped reading the flooding connection")
+            let growth = residentBytes() - before
+            print("flood: \(sent.value) requests sent, RSS +\(growth >> 20) MB, worst bind \(worstBind) s, worst uid search \(worstSearch) s")
+            // Unbounded, 20 000 searches of this size would hold well over a gigabyte.
+            #expect(growth < 96 << 20, "the flooding connection grew the server by \(growth >> 20) MB")
+            flooder.shutdownWrite()
+            shutdown(flooder.fd, Int32(SHUT_RDWR))
+        }
+    }
+}
