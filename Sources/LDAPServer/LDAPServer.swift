@@ -62,6 +62,11 @@ public final class LDAPServer: Service, Sendable {
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(limit: configuration.maxConnections))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 4, high: high))
@@ -87,13 +92,9 @@ public final class LDAPServer: Service, Sendable {
         let open = OpenConnections()
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
-                for try await channel in inbound {
-                    guard open.add(channel, limit: configuration.maxConnections) else {
-                        logger.warning("connection limit reached, closing a new connection")
-                        channel.close(promise: nil)
-                        continue
-                    }
-                }
+                // The listener stops accepting at the connection limit (ConnectionLimitHandler);
+                // this loop only keeps the open connections for a graceful shutdown.
+                for try await channel in inbound { open.add(channel) }
             }
             // Wait for the connections still open to finish (they are told to on shutdown).
             for future in open.closeFutures() { try? await future.get() }
@@ -110,16 +111,11 @@ public final class LDAPServer: Service, Sendable {
 final class OpenConnections: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
-    /// Registers a new connection unless `limit` are open already; unregisters it when it closes.
-    func add(_ channel: any Channel, limit: Int) -> Bool {
+    /// Registers a new connection; unregisters it when it closes.
+    func add(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        let added = channels.withLock { (all: inout [ObjectIdentifier: any Channel]) -> Bool in
-            guard all.count < limit else { return false }
-            all[id] = channel
-            return true
-        }
-        if added { channel.closeFuture.whenComplete { _ in _ = self.channels.withLock { $0.removeValue(forKey: id) } } }
-        return added
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { _ in _ = self.channels.withLock { $0.removeValue(forKey: id) } }
     }
 
     /// Sends every open connection the shutdown notice.

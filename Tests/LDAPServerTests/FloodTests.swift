@@ -103,3 +103,32 @@ func residentBytes() -> Int {
         }
     }
 }
+
+@Suite struct ConnectionLimitTests {
+    /// At the connection limit the server stops accepting: a client beyond it waits (it is not
+    /// accepted and closed) and is served as soon as another connection closes.
+    @Test func aClientBeyondTheLimitWaitsUntilAConnectionCloses() async throws {
+        try await withServer(maxConnections: 2) { port in
+            let whoAmI = LDAPMessage(messageID: 1, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI)))
+            let first = try RawClient(port: port)
+            let second = try RawClient(port: port)
+            first.send(whoAmI)
+            second.send(whoAmI)
+            #expect(first.read() != nil)
+            #expect(second.read() != nil)
+            let third = try RawClient(port: port)
+            var tv = timeval(tv_sec: 0, tv_usec: 500_000)
+            setsockopt(third.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            third.send(whoAmI)
+            #expect(third.read() == nil, "not served while two connections are open")
+            first.send(LDAPMessage(messageID: 2, .unbindRequest))
+            tv = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(third.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            guard case .extendedResponse(let r)? = third.read()?.protocolOp else {
+                Issue.record("the waiting client is served once a connection closes")
+                return
+            }
+            #expect(r.result.resultCode == .success)
+        }
+    }
+}
