@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Most entries a member's or anonymous search returns (0: no limit).")
     var sizeLimit: Int = 1000
 
+    @Option(name: .long, help: "Most connections served at once; beyond it new clients wait in the backlog.")
+    var maxConnections: Int = 4096
+
+    @Option(name: .long, help: "Most operations one connection may have waiting or running before the server stops reading from it.")
+    var maxOutstanding: Int = 16
+
     @Flag(name: .long, help: "Let anonymous clients read the fields the field policy shows (an intranet address book).")
     var anonymousRead = false
 
@@ -71,7 +77,9 @@ struct Serve: AsyncParsableCommand {
             configuration: FrontendConfiguration(baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead),
             directory: service.live, writer: service, hasher: hasher, logger: logger)
         let server = LDAPServer(
-            configuration: ServerConfiguration(host: host, port: port), frontend: frontend, logger: logger)
+            configuration: ServerConfiguration(
+                host: host, port: port, maxConnections: max(1, maxConnections), maxOutstandingOperations: max(1, maxOutstanding)),
+            frontend: frontend, logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
