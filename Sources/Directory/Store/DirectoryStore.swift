@@ -22,6 +22,9 @@ public struct EntityBatch: Sendable {
     public var groups: [String: Group?] = [:]
     public var administrators: [String: Administrator?] = [:]
     public var policy: FieldPolicy?
+    /// The department id sequence: the id the next new department gets. Merging only ever
+    /// raises it, so an id once given is never given again.
+    public var nextDepartmentID: DepartmentID?
 
     public init() {}
 }
@@ -71,6 +74,7 @@ extension DirectoryModel {
         for case (let key, nil) in batch.administrators { removeAdministrator(key) }
         if let policy = batch.policy { put(policy) }
         for case (let id, nil) in batch.departments { removeDepartment(id) }
+        if let next = batch.nextDepartmentID { reserveDepartmentIDs(below: next) }
     }
 
     /// The current entities for a change set's keys (nil for those that no longer exist).
@@ -81,6 +85,7 @@ extension DirectoryModel {
         for key in changes.groups { batch.groups[key] = .some(group(key)) }
         for key in changes.administrators { batch.administrators[key] = .some(administrator(key)) }
         if changes.policy { batch.policy = fieldPolicy }
+        batch.nextDepartmentID = nextDepartmentID
         return batch
     }
 }

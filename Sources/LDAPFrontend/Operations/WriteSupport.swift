@@ -123,6 +123,7 @@ struct WriteSupport {
         case .notEmpty: code = .notAllowedOnNonLeaf
         case .forbidden: code = .insufficientAccessRights
         case .invalidCredentials: code = .invalidCredentials
+        case .currentPasswordRequired: code = .unwillingToPerform
         }
         return LDAPResult(code, diagnosticMessage: message)
     }
