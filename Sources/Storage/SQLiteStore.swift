@@ -84,7 +84,12 @@ public final class SQLiteStore: DirectoryStore {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        return try DatabasePool(path: path, configuration: config)
+        let pool = try DatabasePool(path: path, configuration: config)
+        // GRDB switches a pool's writer to synchronous=NORMAL when it turns WAL on, after
+        // prepareDatabase; NORMAL may lose the last commits on power loss. Writes go through
+        // this one connection: make it FULL again.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
     }
 
     static var migrator: DatabaseMigrator {
@@ -230,6 +235,19 @@ public final class SQLiteStore: DirectoryStore {
     /// The highest change-log sequence number committed (cheap; used to poll for other writers).
     public func latestSequence() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change_log") ?? 0 }
+    }
+
+    /// A pragma's value as the connection that writes sees it (tests check `synchronous` is
+    /// FULL there: durability that a test can see fail).
+    func pragmaInForce(_ name: String) throws -> String? {
+        try pool.writeWithoutTransaction { db in
+            guard let value = try DatabaseValue.fetchOne(db, sql: "PRAGMA \(name)") else { return nil }
+            switch value.storage {
+            case .int64(let i): return String(i)
+            case .string(let s): return s
+            default: return nil
+            }
+        }
     }
 
     // MARK: - Catching up
