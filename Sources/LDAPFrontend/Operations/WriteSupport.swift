@@ -91,10 +91,12 @@ struct WriteSupport {
     }
 
     /// Runs a command and maps the outcome.
-    func execute(_ command: DirectoryCommand) -> LDAPResult {
+    func execute(_ command: DirectoryCommand, currentPasswordVerified: Bool = false) -> LDAPResult {
         guard let writer = frontend.writer else {
             return LDAPResult(.unwillingToPerform, diagnosticMessage: "this server is read-only")
         }
+        var context = self.context
+        context.currentPasswordVerified = currentPasswordVerified
         do {
             try writer.execute(command, by: context)
             return LDAPResult(.success)
