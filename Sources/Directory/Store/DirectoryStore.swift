@@ -38,7 +38,9 @@ public protocol DirectoryStore: Sendable {
 
     /// In one write transaction: brings `current` up to date with what others committed, runs
     /// `body` on the model (which validates and applies a command), and persists what it changed
-    /// with its change-log and audit records. When `body` throws, nothing is written.
+    /// with its change-log and audit records. When `body` throws, nothing is written. A store
+    /// shared with other processes waits a bounded time for the write lock, then throws
+    /// ``StoreError`` with code `busy` (nothing written).
     /// - Returns: the new state and what `body` returned.
     func write<T: Sendable>(
         from current: StoredDirectory, _ body: (inout DirectoryModel) throws -> (AuditRecord, T)
