@@ -6,65 +6,171 @@ import Foundation
 /// Hashes with PBKDF2-SHA512 by default and verifies the schemes OpenLDAP and 389-ds write:
 /// `{PBKDF2-SHA512}`, `{PBKDF2-SHA256}`, `{PBKDF2-SHA1}`/`{PBKDF2}` (OpenLDAP's pw-pbkdf2 format,
 /// `rounds$salt$hash` in adapted base64), `{SSHA512}`, `{SSHA256}`, `{SSHA}` and `{SHA}`.
+///
+/// A stored value is parsed before any work is done on it. Values outside ``Limits`` — more PBKDF2
+/// iterations than ``Limits/maximumRounds``, a derived key longer than 512 bytes, a salt longer
+/// than 1 024 bytes, bad base64, an unknown scheme — are refused when they are set
+/// (``validate(storedHash:)``) and never match, at once, when a bind meets one.
 public struct StandardPasswordHasher: PasswordHasher {
+    /// The bounds on a stored value's parameters.
+    public enum Limits {
+        /// The most PBKDF2 iterations a stored value may ask for: 1 000 000 (about a second of
+        /// one core for SHA-512). Above OWASP's 2023 advice for PBKDF2-SHA512 (210 000) and
+        /// PBKDF2-SHA256 (600 000) and far above OpenLDAP's and 389-ds's defaults (10 000).
+        public static let maximumRounds = 1_000_000
+        /// The longest PBKDF2 derived key: 512 bytes.
+        public static let maximumDerivedKeyLength = 512
+        /// The longest salt: 1 024 bytes.
+        public static let maximumSaltLength = 1024
+        /// The longest stored value: 4 096 characters.
+        public static let maximumStoredLength = 4096
+    }
+
     /// PBKDF2 iterations for new hashes.
     public var rounds: Int
 
-    /// - Parameter rounds: PBKDF2-SHA512 iterations for new hashes (default 100 000).
-    public init(rounds: Int = 100_000) { self.rounds = rounds }
+    /// - Parameter rounds: PBKDF2-SHA512 iterations for new hashes (default 100 000; kept within
+    ///   1…``Limits/maximumRounds``).
+    public init(rounds: Int = 100_000) { self.rounds = min(max(rounds, 1), Limits.maximumRounds) }
 
     public func hash(_ password: String) -> String {
         var salt = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in salt.indices { salt[i] = UInt8.random(in: 0...255, using: &rng) }
-        let dk = Self.pbkdf2(Array(password.utf8), salt: salt, hash: .sha512, rounds: rounds, length: 64)
+        // Deriving with these fixed parameters does not fail; if it ever did, the empty key makes
+        // a value that never matches rather than a trap.
+        let dk = Self.pbkdf2(Array(password.utf8), salt: salt, hash: .sha512, rounds: rounds, length: 64) ?? []
         return "{PBKDF2-SHA512}\(rounds)$\(Self.ab64(salt))$\(Self.ab64(dk))"
     }
 
     public func verify(_ password: [UInt8], against stored: String) -> Bool {
-        guard stored.hasPrefix("{"), let close = stored.firstIndex(of: "}") else { return false }
-        let scheme = stored[stored.index(after: stored.startIndex)..<close].uppercased()
-        let rest = String(stored[stored.index(after: close)...])
-        switch scheme {
-        case "PBKDF2-SHA512": return verifyPBKDF2(password, rest, .sha512, 64)
-        case "PBKDF2-SHA256": return verifyPBKDF2(password, rest, .sha256, 32)
-        case "PBKDF2-SHA1", "PBKDF2": return verifyPBKDF2(password, rest, .insecureSHA1, 20)
-        case "SSHA512": return verifySalted(password, rest, digestLength: 64) { Array(SHA512.hash(data: $0)) }
-        case "SSHA256": return verifySalted(password, rest, digestLength: 32) { Array(SHA256.hash(data: $0)) }
-        case "SSHA": return verifySalted(password, rest, digestLength: 20) { Array(Insecure.SHA1.hash(data: $0)) }
-        case "SHA":
-            guard let expected = Data(base64Encoded: rest) else { return false }
-            return Self.constantTimeEqual(Array(Insecure.SHA1.hash(data: password)), Array(expected))
-        default: return false
+        guard case .success(let parsed) = Self.parse(stored) else { return false }
+        switch parsed {
+        case .pbkdf2(let hash, let rounds, let salt, let expected):
+            guard let dk = Self.pbkdf2(password, salt: salt, hash: hash, rounds: rounds, length: expected.count) else {
+                return false
+            }
+            return Self.constantTimeEqual(dk, expected)
+        case .salted(let digest, let salt, let expected):
+            return Self.constantTimeEqual(digest.digest(password + salt), expected)
+        case .unsalted(let digest, let expected):
+            return Self.constantTimeEqual(digest.digest(password), expected)
         }
     }
 
-    private func verifyPBKDF2(
-        _ password: [UInt8], _ rest: String, _ hash: KDF.Insecure.PBKDF2.HashFunction, _ length: Int
-    ) -> Bool {
-        let parts = rest.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 3, let rounds = Int(parts[0]), rounds > 0, rounds <= 10_000_000,
-            let salt = Self.unab64(String(parts[1])), let expected = Self.unab64(String(parts[2])), !expected.isEmpty
-        else { return false }
-        let dk = Self.pbkdf2(password, salt: salt, hash: hash, rounds: rounds, length: expected.count)
-        return Self.constantTimeEqual(dk, expected)
+    public func validate(storedHash: String) throws(DirectoryError) {
+        if case .failure(let e) = Self.parse(storedHash) { throw e }
     }
 
-    private func verifySalted(
-        _ password: [UInt8], _ rest: String, digestLength: Int, _ digest: ([UInt8]) -> [UInt8]
-    ) -> Bool {
-        guard let raw = Data(base64Encoded: rest), raw.count > digestLength else { return false }
-        let bytes = Array(raw)
-        let expected = Array(bytes[..<digestLength])
-        let salt = bytes[digestLength...]
-        return Self.constantTimeEqual(digest(password + salt), expected)
+    // MARK: - Parsing stored values
+
+    enum Digest {
+        case sha1, sha256, sha512
+
+        var length: Int {
+            switch self {
+            case .sha1: 20
+            case .sha256: 32
+            case .sha512: 64
+            }
+        }
+
+        func digest(_ bytes: [UInt8]) -> [UInt8] {
+            switch self {
+            case .sha1: Array(Insecure.SHA1.hash(data: bytes))
+            case .sha256: Array(SHA256.hash(data: bytes))
+            case .sha512: Array(SHA512.hash(data: bytes))
+            }
+        }
     }
+
+    /// A stored value, checked: every parameter within ``Limits``.
+    enum Parsed {
+        case pbkdf2(KDF.Insecure.PBKDF2.HashFunction, rounds: Int, salt: [UInt8], expected: [UInt8])
+        case salted(Digest, salt: [UInt8], expected: [UInt8])
+        case unsalted(Digest, expected: [UInt8])
+    }
+
+    static func refusal(_ rule: String) -> DirectoryError {
+        DirectoryError(.invalidValue, field: .password, rule)
+    }
+
+    /// Parses `{SCHEME}rest`, refusing what is malformed or outside the limits.
+    static func parse(_ stored: String) -> Result<Parsed, DirectoryError> {
+        guard stored.utf8.count <= Limits.maximumStoredLength else {
+            return .failure(refusal("a stored password value may have at most \(Limits.maximumStoredLength) characters"))
+        }
+        guard stored.hasPrefix("{"), let close = stored.firstIndex(of: "}") else {
+            return .failure(refusal("a stored password value starts with {SCHEME}"))
+        }
+        let scheme = stored[stored.index(after: stored.startIndex)..<close].uppercased()
+        let rest = String(stored[stored.index(after: close)...])
+        switch scheme {
+        case "PBKDF2-SHA512": return parsePBKDF2(rest, scheme, .sha512)
+        case "PBKDF2-SHA256": return parsePBKDF2(rest, scheme, .sha256)
+        case "PBKDF2-SHA1", "PBKDF2": return parsePBKDF2(rest, scheme, .insecureSHA1)
+        case "SSHA512": return parseSalted(rest, scheme, .sha512)
+        case "SSHA256": return parseSalted(rest, scheme, .sha256)
+        case "SSHA": return parseSalted(rest, scheme, .sha1)
+        case "SHA":
+            guard let raw = Data(base64Encoded: rest), raw.count == Digest.sha1.length else {
+                return .failure(refusal("{SHA} needs the base64 of a \(Digest.sha1.length)-byte digest"))
+            }
+            return .success(.unsalted(.sha1, expected: Array(raw)))
+        default:
+            return .failure(refusal("the scheme {\(scheme.prefix(32))} is not supported"))
+        }
+    }
+
+    private static func parsePBKDF2(
+        _ rest: String, _ scheme: String, _ hash: KDF.Insecure.PBKDF2.HashFunction
+    ) -> Result<Parsed, DirectoryError> {
+        let parts = rest.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return .failure(refusal("{\(scheme)} needs rounds$salt$key")) }
+        let digits = parts[0]
+        guard !digits.isEmpty, digits.count <= 10, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let rounds = Int(digits), rounds >= 1
+        else { return .failure(refusal("{\(scheme)} needs a positive number of iterations")) }
+        guard rounds <= Limits.maximumRounds else {
+            return .failure(
+                refusal("{\(scheme)} with \(rounds) iterations is refused; at most \(Limits.maximumRounds) are allowed"))
+        }
+        guard let salt = unab64(String(parts[1])), !salt.isEmpty else {
+            return .failure(refusal("{\(scheme)} needs a salt in base64"))
+        }
+        guard salt.count <= Limits.maximumSaltLength else {
+            return .failure(refusal("a salt of \(salt.count) bytes is refused; at most \(Limits.maximumSaltLength) are allowed"))
+        }
+        guard let expected = unab64(String(parts[2])), !expected.isEmpty else {
+            return .failure(refusal("{\(scheme)} needs a derived key in base64"))
+        }
+        guard expected.count <= Limits.maximumDerivedKeyLength else {
+            return .failure(
+                refusal("a derived key of \(expected.count) bytes is refused; at most \(Limits.maximumDerivedKeyLength) are allowed"))
+        }
+        return .success(.pbkdf2(hash, rounds: rounds, salt: salt, expected: expected))
+    }
+
+    private static func parseSalted(_ rest: String, _ scheme: String, _ digest: Digest) -> Result<Parsed, DirectoryError> {
+        guard let raw = Data(base64Encoded: rest), raw.count > digest.length else {
+            return .failure(refusal("{\(scheme)} needs the base64 of a \(digest.length)-byte digest and a salt"))
+        }
+        let bytes = Array(raw)
+        let salt = Array(bytes[digest.length...])
+        guard salt.count <= Limits.maximumSaltLength else {
+            return .failure(refusal("a salt of \(salt.count) bytes is refused; at most \(Limits.maximumSaltLength) are allowed"))
+        }
+        return .success(.salted(digest, salt: salt, expected: Array(bytes[..<digest.length])))
+    }
+
+    // MARK: - Primitives
 
     static func pbkdf2(
         _ password: [UInt8], salt: [UInt8], hash: KDF.Insecure.PBKDF2.HashFunction, rounds: Int, length: Int
-    ) -> [UInt8] {
-        let key = try! KDF.Insecure.PBKDF2.deriveKey(
+    ) -> [UInt8]? {
+        guard let key = try? KDF.Insecure.PBKDF2.deriveKey(
             from: password, salt: salt, using: hash, outputByteCount: length, unsafeUncheckedRounds: rounds)
+        else { return nil }
         return key.withUnsafeBytes { Array($0) }
     }
 
@@ -72,7 +178,7 @@ public struct StandardPasswordHasher: PasswordHasher {
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var diff: UInt8 = 0
-        for i in a.indices { diff |= a[i] ^ b[i] }
+        for (x, y) in zip(a, b) { diff |= x ^ y }
         return diff == 0
     }
 
@@ -83,7 +189,7 @@ public struct StandardPasswordHasher: PasswordHasher {
 
     static func unab64(_ s: String) -> [UInt8]? {
         var t = s.replacingOccurrences(of: ".", with: "+")
-        while t.count % 4 != 0 { t += "=" }
+        while t.utf8.count % 4 != 0 { t += "=" }
         return Data(base64Encoded: t).map(Array.init)
     }
 }

@@ -31,22 +31,26 @@ struct DepartmentCommand: ParsableCommand {
             let service = try db.open()
             var names = pathComponents(path)
             guard let name = names.popLast() else { throw CLIError("department: the organisation itself exists already") }
-            var parent = DepartmentID.root
-            for (i, n) in names.enumerated() {
-                if let d = service.live.snapshot().child(of: parent, named: n) {
-                    parent = d.id
-                } else if parents {
-                    try RosterCLI.run(service, .createDepartment(DepartmentDraft(name: n, parent: parent)))
-                    parent = service.live.snapshot().child(of: parent, named: n)!.id
-                } else {
-                    throw CLIError("department: \(names.prefix(i + 1).joined(separator: "->")) does not exist (use --parents to create it)")
-                }
-            }
-            let draft = DepartmentDraft(
-                name: name, parent: parent, order: settings.order ?? 0, scope: settings.scope ?? .inherit,
+            var leaf = DepartmentDraft(
+                name: name, parent: .root, order: settings.order ?? 0, scope: settings.scope ?? .inherit,
                 hidden: settings.hidden ?? false,
                 leaders: try settings.leader.map(account), description: settings.description)
-            let record = try RosterCLI.run(service, .createDepartment(draft))
+            let record: AuditRecord
+            if parents {
+                // One command: the missing levels and the new department are created all or nothing.
+                record = try RosterCLI.run(service, .createDepartmentPath(parents: names, leaf: leaf))
+            } else {
+                let model = service.live.snapshot()
+                var parent = DepartmentID.root
+                for (i, n) in names.enumerated() {
+                    guard let d = model.child(of: parent, named: n) else {
+                        throw CLIError("department: \(names.prefix(i + 1).joined(separator: "->")) does not exist (use --parents to create it)")
+                    }
+                    parent = d.id
+                }
+                leaf.parent = parent
+                record = try RosterCLI.run(service, .createDepartment(leaf))
+            }
             print("created department \(record.target)")
         }
     }
@@ -112,7 +116,7 @@ struct DepartmentCommand: ParsableCommand {
             let top = try resolve(path, in: model)
             let base = model.depth(of: top)
             for id in model.subtree(of: top) {
-                let d = model.department(id)!
+                guard let d = model.department(id) else { continue }
                 var flags: [String] = []
                 if d.scope != .inherit { flags.append(d.scope.rawValue) }
                 if d.hidden { flags.append("hidden") }

@@ -77,13 +77,13 @@ struct GroupCommand: ParsableCommand {
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Sub-admins who administer department subtrees.",
-        subcommands: [Add.self, Remove.self, List.self])
+        subcommands: [Add.self, SetCommand.self, RemoveScope.self, Remove.self, List.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create or replace a sub-admin (cn=NAME,cn=admins,<base>).")
         @OptionGroup var db: DatabaseOptions
         @Argument(help: "The admin's name.") var name: String
-        @Option(name: .long, help: "A file holding the password ('-' for standard input).") var passwordFile: String
+        @Option(name: .long, help: "A file holding the password ('-' for standard input), or an OpenLDAP {SCHEME} hash.") var passwordFile: String
         @Option(name: .long, help: "A department subtree the admin administers (repeatable).") var scope: [String]
         @Option(name: .long, help: "A member this admin's logins are recorded against.") var member: String?
 
@@ -92,9 +92,51 @@ struct AdminCommand: ParsableCommand {
             let model = service.live.snapshot()
             let scopes = try scope.map { try resolve($0, in: model) }
             let admin = Administrator(
-                name: name, role: .subAdmin(scopes: scopes), passwordHash: passwordHasher.hash(try readPassword(passwordFile)),
+                name: name, role: .subAdmin(scopes: scopes), passwordHash: try storedPassword(fromFile: passwordFile),
                 boundMember: try member.map(account))
             let record = try RosterCLI.run(service, .putAdministrator(admin))
+            print("admin \(record.target) administers \(record.after["scope"] ?? "")")
+        }
+    }
+
+    struct SetCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set", abstract: "Change a sub-admin: replace its scopes, its password or its member.")
+        @OptionGroup var db: DatabaseOptions
+        @Argument(help: "The admin's name.") var name: String
+        @Option(name: .long, help: "A department subtree the admin administers (repeatable; replaces the scopes).")
+        var scope: [String] = []
+        @Option(name: .long, help: "A file holding a new password ('-' for standard input), or an OpenLDAP {SCHEME} hash.")
+        var passwordFile: String?
+        @Option(name: .long, help: "A member this admin's logins are recorded against.") var member: String?
+
+        func run() throws {
+            let service = try db.open()
+            let scopes = try scope.map { try resolve($0, in: service.live.snapshot()) }
+            let hash = try passwordFile.map { try storedPassword(fromFile: $0) }
+            let bound = try member.map(account)
+            let record = try RosterCLI.run(service) { model throws(DirectoryError) in
+                guard var admin = model.administrator(name), case .subAdmin(let old) = admin.role else {
+                    throw DirectoryError(.notFound, "admin: no sub-admin named \(name)")
+                }
+                admin.role = .subAdmin(scopes: scopes.isEmpty ? old : scopes)
+                if let hash { admin.passwordHash = hash }
+                if let bound { admin.boundMember = bound }
+                return .putAdministrator(admin)
+            }
+            print("admin \(record.target) administers \(record.after["scope"] ?? "")")
+        }
+    }
+
+    struct RemoveScope: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-scope", abstract: "Remove one department subtree from a sub-admin's scopes.")
+        @OptionGroup var db: DatabaseOptions
+        @Argument(help: "The admin's name.") var name: String
+        @Argument(help: "The scope, as `admin list` prints it (a path, or `(deleted department 7)`).") var path: String
+
+        func run() throws {
+            let record = try removeScope(try db.open(), name, path, service: false)
             print("admin \(record.target) administers \(record.after["scope"] ?? "")")
         }
     }
@@ -136,13 +178,26 @@ struct AdminCommand: ParsableCommand {
 struct ServiceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "service", abstract: "Read-only service accounts for tools such as GitLab.",
-        subcommands: [Add.self, Remove.self])
+        subcommands: [Add.self, RemoveScope.self, Remove.self])
+
+    struct RemoveScope: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-scope", abstract: "Remove one department subtree from a service account's scopes.")
+        @OptionGroup var db: DatabaseOptions
+        @Argument(help: "The service's name.") var name: String
+        @Argument(help: "The scope, as `admin list` prints it (a path, or `(deleted department 7)`).") var path: String
+
+        func run() throws {
+            let record = try removeScope(try db.open(), name, path, service: true)
+            print("service \(record.target) reads \(record.after["scope"] ?? "")")
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create or replace a service account (cn=NAME,cn=services,<base>).")
         @OptionGroup var db: DatabaseOptions
         @Argument(help: "The service's name.") var name: String
-        @Option(name: .long, help: "A file holding the password ('-' for standard input).") var passwordFile: String
+        @Option(name: .long, help: "A file holding the password ('-' for standard input), or an OpenLDAP {SCHEME} hash.") var passwordFile: String
         @Option(name: .long, help: "A department subtree it may read (repeatable; default: everything).") var scope: [String] = []
         @Option(name: .long, help: "The only attributes it may read, comma-separated.") var attributes: String?
 
@@ -153,7 +208,7 @@ struct ServiceCommand: ParsableCommand {
             let attrs = attributes.map { $0.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty } }
             let admin = Administrator(
                 name: name, role: .service(scopes: scopes, attributes: attrs),
-                passwordHash: passwordHasher.hash(try readPassword(passwordFile)))
+                passwordHash: try storedPassword(fromFile: passwordFile))
             let record = try RosterCLI.run(service, .putAdministrator(admin))
             print("service \(record.target) reads \(record.after["scope"].flatMap { $0.isEmpty ? nil : $0 } ?? "everything")")
         }
@@ -229,7 +284,7 @@ struct AuditCommand: ParsableCommand {
             }
         }
         let iso = ISO8601DateFormatter()
-        for r in try service.store.audit(since: sinceTime, limit: limit) {
+        for r in try service.audit(since: sinceTime, limit: limit) {
             var line = "\(iso.string(from: r.time))\t\(r.actor)\t\(r.source)\t\(r.action)\t\(r.target)"
             let changed = Swift.Set(r.before.keys).union(r.after.keys).sorted().filter { r.before[$0] != r.after[$0] }
             if !changed.isEmpty {
@@ -237,5 +292,43 @@ struct AuditCommand: ParsableCommand {
             }
             print(line)
         }
+    }
+}
+
+/// Removes one scope from a sub-admin or a service account, decided on the directory as it is
+/// under the write lock. `path` is matched against the scopes as `admin list` prints them, so a
+/// scope naming a deleted department can be removed too.
+private func removeScope(_ service: DirectoryService, _ name: String, _ path: String, service isService: Bool) throws -> AuditRecord {
+    let wanted = pathComponents(path).map { $0.lowercased() }
+    let text = path.trimmingWhitespace
+    return try RosterCLI.run(service) { model throws(DirectoryError) in
+        let kind = isService ? "service" : "admin"
+        guard var admin = model.administrator(name) else { throw DirectoryError(.notFound, "\(kind): \(name) does not exist") }
+        let scopes: [DepartmentID]
+        switch admin.role {
+        case .subAdmin(let s) where !isService: scopes = s
+        case .service(let s, _) where isService: scopes = s
+        default: throw DirectoryError(.notFound, "\(kind): \(name) is not a \(isService ? "service account" : "sub-admin")")
+        }
+        let matches: (DepartmentID) -> Bool = { id in
+            model.pathString(of: id) == text
+                || (model.department(id) != nil && model.pathNames(of: id).map { $0.lowercased() } == wanted)
+        }
+        guard scopes.contains(where: matches) else {
+            throw DirectoryError(.notFound, "\(kind): \(text) is not a scope of \(admin.name)")
+        }
+        let kept = scopes.filter { !matches($0) }
+        guard !kept.isEmpty else {
+            throw DirectoryError(
+                .constraintViolation,
+                isService
+                    ? "service: without a scope \(admin.name) would read the whole directory; give it another scope first or remove it"
+                    : "admin: \(text) is the only scope of \(admin.name); remove the admin instead (roster admin rm \(admin.name))")
+        }
+        switch admin.role {
+        case .service(_, let attributes): admin.role = .service(scopes: kept, attributes: attributes)
+        default: admin.role = .subAdmin(scopes: kept)
+        }
+        return .putAdministrator(admin)
     }
 }

@@ -52,13 +52,13 @@ struct MemberCommand: ParsableCommand {
         @Argument(help: "账号: letters, digits and _ - . @, starting with a letter or digit.") var account: String
         @OptionGroup var fields: MemberFieldOptions
         @Option(name: .long, help: "A department path (repeatable; the first is the primary).") var department: [String] = []
-        @Option(name: .long, help: "A file holding the first password ('-' for standard input).") var passwordFile: String?
+        @Option(name: .long, help: "A file holding the first password ('-' for standard input), or an OpenLDAP {SCHEME} hash.") var passwordFile: String?
 
         func run() throws {
             let service = try db.open()
             let model = service.live.snapshot()
             let ids = try department.map { try resolve($0, in: model) }
-            let hash = try passwordFile.map { passwordHasher.hash(try readPassword($0)) }
+            let hash = try passwordFile.map { try storedPassword(fromFile: $0) }
             let record = try RosterCLI.run(
                 service, .createMember(account: account, fields: fields.values, departments: ids, passwordHash: hash))
             print("created member \(record.target)")
@@ -143,11 +143,11 @@ struct MemberCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a member's password.")
         @OptionGroup var db: DatabaseOptions
         @Argument(help: "The member's account.") var account: String
-        @Option(name: .long, help: "A file holding the password ('-' for standard input).") var passwordFile: String
+        @Option(name: .long, help: "A file holding the password ('-' for standard input), or an OpenLDAP {SCHEME} hash.") var passwordFile: String
 
         func run() throws {
             let service = try db.open()
-            let hash = passwordHasher.hash(try readPassword(passwordFile))
+            let hash = try storedPassword(fromFile: passwordFile)
             let record = try RosterCLI.run(service, .setPassword(try RosterCLI.account(account), hash: hash))
             print("password of \(record.target) set")
         }

@@ -43,9 +43,20 @@ func cliContext() -> CommandContext {
 /// Runs a command and turns a broken rule into the CLI's error.
 @discardableResult
 func run(_ service: DirectoryService, _ command: DirectoryCommand) throws -> AuditRecord {
+    try run(service) { _ throws(DirectoryError) in command }
+}
+
+/// Builds a command from the directory as it is under the write lock, runs it, and turns a
+/// broken rule into the CLI's error.
+@discardableResult
+func run(
+    _ service: DirectoryService, _ makeCommand: (DirectoryModel) throws(DirectoryError) -> DirectoryCommand
+) throws -> AuditRecord {
     do {
-        return try service.execute(command, by: cliContext())
+        return try service.execute(by: cliContext(), makeCommand)
     } catch let e as DirectoryError {
+        throw CLIError(e.message)
+    } catch let e as StoreError {
         throw CLIError(e.message)
     } catch let e as StorageError {
         throw CLIError(e.message)
@@ -86,8 +97,8 @@ func account(_ raw: String) throws -> Account {
     }
 }
 
-/// Reads a password from a file (`-` for standard input), without its trailing newline.
-func readPassword(_ path: String) throws -> String {
+/// Reads a password file (`-` for standard input) without its trailing newline.
+private func readPasswordFile(_ path: String) throws -> String {
     let data: Data
     if path == "-" {
         data = FileHandle.standardInput.readDataToEndOfFile()
@@ -98,12 +109,49 @@ func readPassword(_ path: String) throws -> String {
     var s = String(decoding: data, as: UTF8.self)
     while s.hasSuffix("\n") || s.hasSuffix("\r") { s.removeLast() }
     guard !s.isEmpty else { throw CLIError("password: \(path) is empty") }
-    guard s.count >= 6 else { throw CLIError("password: at least 6 characters are required") }
+    return s
+}
+
+/// Reads a plain password from a file (`-` for standard input) and checks the password rules.
+func readPassword(_ path: String) throws -> String {
+    let s = try readPasswordFile(path)
+    do {
+        try PasswordRules.check(s)
+    } catch {
+        throw CLIError(error.message)
+    }
+    return s
+}
+
+/// The schemes a password file may hold a pre-hashed value in (as OpenLDAP writes them).
+let storedPasswordSchemes = [
+    "{SSHA}", "{SSHA256}", "{SSHA512}", "{SHA}", "{PBKDF2}", "{PBKDF2-SHA1}", "{PBKDF2-SHA256}", "{PBKDF2-SHA512}",
+]
+
+/// The value to store for a password file: a pre-hashed `{SCHEME}` value as it is, once the
+/// hasher accepts its parameters, or else the hash of the plain password, once it meets the
+/// password rules.
+func storedPassword(fromFile path: String) throws -> String {
+    let s = try readPasswordFile(path)
+    guard storedPasswordSchemes.contains(where: { s.uppercased().hasPrefix($0) }) else {
+        do {
+            try PasswordRules.check(s)
+        } catch {
+            throw CLIError(error.message)
+        }
+        return passwordHasher.hash(s)
+    }
+    do {
+        try passwordHasher.validate(storedHash: s)
+    } catch {
+        throw CLIError(error.message)
+    }
     return s
 }
 
 /// The hasher for new passwords: PBKDF2-SHA512 with 100 000 rounds, or `ROSTER_PASSWORD_ROUNDS`
-/// (at least 1 000; Roster's own tests lower it so that debug builds stay quick).
+/// (at least 1 000, at most the hasher's cap; Roster's own tests lower it so that debug builds
+/// stay quick).
 let passwordHasher: StandardPasswordHasher = {
     let env = ProcessInfo.processInfo.environment["ROSTER_PASSWORD_ROUNDS"].flatMap(Int.init)
     return StandardPasswordHasher(rounds: max(1000, env ?? 100_000))

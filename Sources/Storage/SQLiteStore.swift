@@ -1,5 +1,5 @@
 public import Directory
-import Foundation
+public import Foundation
 import GRDB
 
 /// A storage failure (the file is missing, locked, corrupt, or not a Roster database).
@@ -12,18 +12,31 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
 /// The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, every command
 /// one transaction holding its changed rows, its change-log record and its audit record, so an
 /// acknowledged write survives `kill -9` and a half command never exists.
+///
+/// A write waits at most ``busyTimeout`` for another process (the CLI, an import) to release the
+/// database, then fails with ``StoreError`` code `busy` and applies nothing.
 public final class SQLiteStore: DirectoryStore {
     let pool: DatabasePool
     public let path: String
+    /// How long a write waits for another connection's write lock before it fails as `busy`.
+    /// Default 5 s.
+    public let busyTimeout: TimeInterval
+
+    /// The default ``busyTimeout``: 5 s.
+    public static let defaultBusyTimeout: TimeInterval = 5
 
     /// Opens an existing database.
+    /// - Parameters:
+    ///   - path: the database file.
+    ///   - busyTimeout: how long a write waits for another writer (default 5 s).
     /// - Throws: ``StorageError`` if the file does not exist or is not a Roster database.
-    public init(path: String) throws {
+    public init(path: String, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout) throws {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StorageError("\(path) does not exist")
         }
         self.path = path
-        pool = try Self.open(path)
+        self.busyTimeout = busyTimeout
+        pool = try Self.open(path, busyTimeout: busyTimeout)
         try Self.migrator.migrate(pool)
         guard try pool.read({ db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'base_dn'") }) != nil else {
             throw StorageError("\(path) is not a Roster database (no base DN)")
@@ -40,11 +53,13 @@ public final class SQLiteStore: DirectoryStore {
 
     /// Creates a new database holding a whole directory (the demo, a migration).
     /// - Throws: ``StorageError`` if the file exists already.
-    public static func create(path: String, baseDN: String, model: DirectoryModel) throws -> SQLiteStore {
+    public static func create(
+        path: String, baseDN: String, model: DirectoryModel, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout
+    ) throws -> SQLiteStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StorageError("\(path) already exists; Roster does not overwrite a database")
         }
-        let pool = try open(path)
+        let pool = try open(path, busyTimeout: busyTimeout)
         try migrator.migrate(pool)
         var changes = ChangeSet()
         changes.departments = Set(model.departments.keys)
@@ -56,19 +71,25 @@ public final class SQLiteStore: DirectoryStore {
             try db.execute(sql: "INSERT INTO settings(key, value) VALUES ('base_dn', ?)", arguments: [baseDN])
             try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
             try Self.appendLog(changes, db)
+            try Self.saveNextDepartmentID(model.nextDepartmentID, db)
         }
         try pool.close()
-        return try SQLiteStore(path: path)
+        return try SQLiteStore(path: path, busyTimeout: busyTimeout)
     }
 
-    static func open(_ path: String) throws -> DatabasePool {
+    static func open(_ path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
         var config = Configuration()
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        return try DatabasePool(path: path, configuration: config)
+        let pool = try DatabasePool(path: path, configuration: config)
+        // GRDB switches a pool's writer to synchronous=NORMAL when it turns WAL on, after
+        // prepareDatabase; NORMAL may lose the last commits on power loss. Writes go through
+        // this one connection: make it FULL again.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return pool
     }
 
     static var migrator: DatabaseMigrator {
@@ -110,6 +131,15 @@ public final class SQLiteStore: DirectoryStore {
         m.registerMigration("v2: stored pinyin") { db in
             try db.execute(sql: "ALTER TABLE members ADD COLUMN pinyin TEXT")
         }
+        // Department ids are never reused: the next id is stored, not derived from the largest
+        // one left (deleting the newest department must not hand its id to the next one).
+        m.registerMigration("v3: department id sequence") { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO settings(key, value)
+                    SELECT 'next_department_id', CAST(MAX(COALESCE(MAX(id), 1) + 1, 2) AS TEXT) FROM departments
+                    """)
+        }
         return m
     }
 
@@ -131,6 +161,9 @@ public final class SQLiteStore: DirectoryStore {
             for g in try Self.groups(db, keys: nil) { model.put(g) }
             for a in try Self.administrators(db, keys: nil) { model.put(a) }
             model.put(try Self.policy(db))
+            var departmentSequence = EntityBatch()
+            departmentSequence.nextDepartmentID = try Self.nextDepartmentID(db)
+            model.merge(departmentSequence)
             _ = model.takeChanges()
             return StoredDirectory(model: model, sequence: sequence, baseDN: base)
         }
@@ -139,22 +172,43 @@ public final class SQLiteStore: DirectoryStore {
     public func write<T: Sendable>(
         from current: StoredDirectory, _ body: (inout DirectoryModel) throws -> (AuditRecord, T)
     ) throws -> (StoredDirectory, T) {
-        try pool.writeWithoutTransaction { db in
-            var result: (StoredDirectory, T)?
-            try db.inTransaction(.immediate) {
-                var state = try Self.catchUp(current, db)
-                _ = state.model.takeChanges()
-                let (record, value) = try body(&state.model)
-                let changes = state.model.takeChanges()
-                let model = state.model
-                try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
-                state.sequence = try Self.appendLog(changes, db)
-                try Self.appendAudit(record, db)
-                result = (state, value)
-                return .commit
+        try mapBusy {
+            try pool.writeWithoutTransaction { db in
+                var result: (StoredDirectory, T)?
+                // IMMEDIATE takes the write lock first, waiting at most `busyTimeout` for it.
+                try db.inTransaction(.immediate) {
+                    var state = try Self.catchUp(current, db)
+                    _ = state.model.takeChanges()
+                    let nextID = state.model.nextDepartmentID
+                    let (record, value) = try body(&state.model)
+                    let changes = state.model.takeChanges()
+                    let model = state.model
+                    try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
+                    if model.nextDepartmentID != nextID { try Self.saveNextDepartmentID(model.nextDepartmentID, db) }
+                    state.sequence = try Self.appendLog(changes, db)
+                    try Self.appendAudit(record, db)
+                    result = (state, value)
+                    return .commit
+                }
+                guard let result else { throw StorageError("the write transaction ended without a result") }
+                return result
             }
-            return result!
         }
+    }
+
+    /// Turns SQLite's busy and locked results into ``StoreError`` code `busy`.
+    private func mapBusy<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+            throw StoreError(
+                .busy,
+                "the database is busy: another writer held it for more than \(Self.seconds(busyTimeout)); nothing was applied")
+        }
+    }
+
+    private static func seconds(_ t: TimeInterval) -> String {
+        t == t.rounded() ? "\(Int(t)) s" : "\(t) s"
     }
 
     public func catchUp(_ current: StoredDirectory) throws -> StoredDirectory {
@@ -175,12 +229,25 @@ public final class SQLiteStore: DirectoryStore {
     }
 
     public func recordBind(_ record: AuditRecord) throws {
-        try pool.write { db in try Self.appendAudit(record, db) }
+        try mapBusy { try pool.write { db in try Self.appendAudit(record, db) } }
     }
 
     /// The highest change-log sequence number committed (cheap; used to poll for other writers).
     public func latestSequence() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM change_log") ?? 0 }
+    }
+
+    /// A pragma's value as the connection that writes sees it (tests check `synchronous` is
+    /// FULL there: durability that a test can see fail).
+    func pragmaInForce(_ name: String) throws -> String? {
+        try pool.writeWithoutTransaction { db in
+            guard let value = try DatabaseValue.fetchOne(db, sql: "PRAGMA \(name)") else { return nil }
+            switch value.storage {
+            case .int64(let i): return String(i)
+            case .string(let s): return s
+            default: return nil
+            }
+        }
     }
 
     // MARK: - Catching up
@@ -202,6 +269,7 @@ public final class SQLiteStore: DirectoryStore {
         let admins = Dictionary(uniqueKeysWithValues: try Self.administrators(db, keys: changes.administrators).map { ($0.key, $0) })
         for key in changes.administrators { batch.administrators[key] = .some(admins[key]) }
         if changes.policy { batch.policy = try Self.policy(db) }
+        batch.nextDepartmentID = try Self.nextDepartmentID(db)
         var model = current.model
         model.merge(batch)
         _ = model.takeChanges()
@@ -295,6 +363,18 @@ public final class SQLiteStore: DirectoryStore {
                     sql: "INSERT INTO field_policy VALUES (?, ?, ?)", arguments: [field.rawValue, rule.shown, rule.selfEditable])
             }
         }
+    }
+
+    /// The stored department id sequence (nil in a database that predates it).
+    static func nextDepartmentID(_ db: Database) throws -> DepartmentID? {
+        try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'next_department_id'")
+            .flatMap { Int64($0) }.map { DepartmentID($0) }
+    }
+
+    static func saveNextDepartmentID(_ id: DepartmentID, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO settings(key, value) VALUES ('next_department_id', ?)",
+            arguments: [String(id.rawValue)])
     }
 
     @discardableResult

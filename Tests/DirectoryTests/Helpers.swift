@@ -45,6 +45,9 @@ extension DirectoryModel {
 struct PlainTestHasher: PasswordHasher {
     func hash(_ password: String) -> String { "{TEST}" + password }
     func verify(_ password: [UInt8], against stored: String) -> Bool { stored == "{TEST}" + String(decoding: password, as: UTF8.self) }
+    func validate(storedHash: String) throws(DirectoryError) {
+        guard storedHash.hasPrefix("{TEST}") else { throw DirectoryError(.invalidValue, field: .password, "not a {TEST} value") }
+    }
 }
 
 /// A small deterministic random generator for generated trees.

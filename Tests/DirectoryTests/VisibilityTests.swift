@@ -26,6 +26,25 @@ func generatedModel(seed: UInt64) -> DirectoryModel {
     return m
 }
 
+/// The subtree a member directly in `department` sees, written from DESIGN §2 and not from
+/// `Visibility`: walk up to the nearest department whose scope is not `inherit`; `all` opens the
+/// whole directory, `department` the subtree of the department carrying the setting,
+/// `subdepartment` the subtree of the department the member is directly in; a top-level
+/// department that inherits (there is nothing above it to inherit from) is `all`.
+func oracleSubtree(openedBy department: DepartmentID, in m: DirectoryModel) -> DepartmentID {
+    var chain = m.path(to: department)  // root … department
+    while let carrier = chain.popLast() {
+        guard let d = m.department(carrier) else { break }
+        switch d.scope {
+        case .all: return .root
+        case .department: return carrier
+        case .subdepartment: return department
+        case .inherit: if chain.count <= 1 { return .root }  // a top-level department (or the root)
+        }
+    }
+    return .root
+}
+
 @Suite struct VisibilityInvariantTests {
     static let seeds: [UInt64] = [1, 2, 3, 4, 5, 6, 7, 8]
 
@@ -35,16 +54,8 @@ func generatedModel(seed: UInt64) -> DirectoryModel {
         let all = Array(m.allMembers)
         for viewer in all where viewer.isActive {
             let v = Visibility(viewer: .member(viewer.account), model: m)
-            // The subtrees each of the viewer's departments opens.
-            var roots: [DepartmentID] = []
-            for d in viewer.departments {
-                let (scope, carrier) = Visibility.effectiveScope(of: d, in: m)
-                switch scope {
-                case .all: roots.append(.root)
-                case .department: roots.append(carrier)
-                case .subdepartment, .inherit: roots.append(d)
-                }
-            }
+            // The subtrees each of the viewer's departments opens, from DESIGN §2's words.
+            let roots = viewer.departments.map { oracleSubtree(openedBy: $0, in: m) }
             for other in all {
                 let seen = v.canSee(member: other)
                 if other.account == viewer.account {
@@ -67,6 +78,41 @@ func generatedModel(seed: UInt64) -> DirectoryModel {
                 }
             }
             #expect(v.canSee(field: .mobile, of: viewer), "a member sees their own hidden fields")
+        }
+    }
+
+    /// Every kind of viewer, the super admin first, against what the spec says each sees.
+    @Test(arguments: seeds)
+    func everyKindOfViewerSeesWhatTheSpecSays(seed: UInt64) {
+        var m = generatedModel(seed: seed)
+        let tops = m.children(of: .root)
+        m.run(.putAdministrator(Administrator(name: "admin", role: .superAdmin)))
+        m.run(.putAdministrator(Administrator(name: "sub", role: .subAdmin(scopes: [tops[0]]))))
+        m.run(.putAdministrator(Administrator(name: "svc", role: .service(scopes: [], attributes: nil))))
+        m.run(.putAdministrator(Administrator(name: "svc-scoped", role: .service(scopes: [tops[0]], attributes: nil))))
+        let superAdmin = Visibility(viewer: .administrator("admin"), model: m)
+        #expect(superAdmin.readsDirectory && superAdmin.isAdministrator && superAdmin.canSeeSystemEntries)
+        for member in m.allMembers {
+            #expect(superAdmin.canSee(member: member), "the super admin sees \(member.account), hidden or departed")
+            for field in MemberField.allCases where field != .password {
+                #expect(superAdmin.canSee(field: field, of: member))
+            }
+            #expect(!superAdmin.canSee(field: .password, of: member), "no one reads a password")
+        }
+        for d in m.departments.keys { #expect(superAdmin.canSee(department: d)) }
+
+        let inTop: (DepartmentID) -> Bool = { d in m.path(to: d).contains(tops[0]) }
+        let sub = Visibility(viewer: .administrator("sub"), model: m)
+        let service = Visibility(viewer: .administrator("svc"), model: m)
+        let scoped = Visibility(viewer: .administrator("svc-scoped"), model: m)
+        for member in m.allMembers {
+            var placed = member.departments
+            if case .departed(_, _, let previous) = member.status { placed = previous }
+            #expect(sub.canSee(member: member) == placed.contains(where: inTop), "a sub-admin sees their subtree, hidden and departed too")
+            let plain = member.isActive && !member.hidden
+            let shownPath = member.departments.contains { d in !m.path(to: d).contains { m.department($0)!.hidden } }
+            #expect(service.canSee(member: member) == (plain && shownPath), "a service reads active, shown members")
+            #expect(scoped.canSee(member: member) == (plain && member.departments.contains { inTop($0) && !m.path(to: $0).contains { m.department($0)!.hidden } }))
         }
     }
 

@@ -143,6 +143,49 @@ struct CLI {
         try cli.refuse("member", "show", "s002", message: "account: s002 does not exist")
     }
 
+    /// `department add … --parents` is all or nothing; a department that is a scope is not
+    /// deleted until the scope is removed explicitly; passwords follow the domain's rules
+    /// (issue 8, items 3, 5 and 7).
+    @Test func wholeCommandsScopesAndPasswordsFromTheCLI() throws {
+        let cli = try CLI()
+        try cli.call("init", "--organization", "示例", "--admin-password-file", cli.passwordFile)
+        try cli.refuse("department", "add", "华东区->上海->浦东*", "--parents",
+                       message: "department: 浦东* contains *; a name may not contain \\ / : * ? \" < > |")
+        #expect(try cli.call("department", "list") == "示例 [0/0] (all)\n", "no level of the refused path is left")
+        #expect(try cli.call("department", "add", "华东区->上海->浦东", "--parents").contains("created department 华东区->上海->浦东"))
+        try cli.call("department", "add", "营销中心")
+        try cli.call("admin", "add", "营销管理员", "--password-file", cli.passwordFile, "--scope", "营销中心", "--scope", "华东区->上海->浦东")
+        try cli.refuse("department", "rm", "营销中心",
+                       message: "department: 营销中心 is the scope of sub-admin 营销管理员; remove it from the scope first")
+        #expect(try cli.call("admin", "remove-scope", "营销管理员", "营销中心").contains("administers 华东区->上海->浦东"))
+        try cli.call("department", "rm", "营销中心")
+        try cli.refuse("admin", "remove-scope", "营销管理员", "华东区->上海->浦东",
+                       message: "admin: 华东区->上海->浦东 is the only scope of 营销管理员; remove the admin instead (roster admin rm 营销管理员)")
+        // The next department does not get the deleted one's id, so the old scope covers nothing new.
+        try cli.call("department", "add", "营销中心")
+        #expect(try cli.call("admin", "list").contains("营销管理员\tsub-admin\t华东区->上海->浦东\n"))
+        #expect(try cli.call("admin", "set", "营销管理员", "--scope", "营销中心").contains("administers 营销中心"))
+        try cli.call("service", "add", "gitlab", "--password-file", cli.passwordFile, "--scope", "营销中心", "--scope", "华东区")
+        try cli.call("service", "remove-scope", "gitlab", "华东区")
+        try cli.refuse("service", "remove-scope", "gitlab", "营销中心",
+                       message: "service: without a scope gitlab would read the whole directory; give it another scope first or remove it")
+
+        // Passwords: the rules, and pre-hashed values within the hasher's limits.
+        let short = cli.dir.appendingPathComponent("short").path
+        try "12345\n".write(toFile: short, atomically: true, encoding: .utf8)
+        try cli.refuse("member", "add", "a1", "--name", "甲", "--email", "a1@x.cn", "--password-file", short,
+                       message: "password: at least 6 characters are required")
+        let absurd = cli.dir.appendingPathComponent("absurd").path
+        try "{PBKDF2-SHA512}50000000$QUFBQUFBQUFBQUFBQUFBQQ$QUFBQUFBQUFBQUFBQUFBQQ\n".write(toFile: absurd, atomically: true, encoding: .utf8)
+        try cli.refuse("member", "add", "a1", "--name", "甲", "--email", "a1@x.cn", "--password-file", absurd,
+                       message: "password: {PBKDF2-SHA512} with 50000000 iterations is refused; at most 1000000 are allowed")
+        let unknown = cli.dir.appendingPathComponent("unknown").path
+        try "{PBKDF2-SHA512}1000$QUFBQUFBQUFBQUFBQUFBQQ$QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQ\n"
+            .write(toFile: unknown, atomically: true, encoding: .utf8)
+        try cli.call("member", "add", "a1", "--name", "甲", "--email", "a1@x.cn", "--password-file", unknown)
+        #expect(try cli.call("member", "show", "a1").contains("password: set"))
+    }
+
     @Test func serveWithoutADatabaseSaysWhichInitCreatesIt() throws {
         let cli = try CLI()
         let r = try run(cli.binary, ["serve", "--database", cli.database])

@@ -6,6 +6,10 @@ public import Foundation
 /// is deterministic.
 public enum DirectoryCommand: Sendable, Hashable {
     case createDepartment(DepartmentDraft)
+    /// Creates a department and the missing departments above it, all or nothing: `parents` are
+    /// the names walked down from `leaf.parent` (existing ones are used, missing ones created with
+    /// default settings), then `leaf` is created below the last of them.
+    case createDepartmentPath(parents: [String], leaf: DepartmentDraft)
     case updateDepartment(DepartmentID, DepartmentChanges)
     /// Moves a department (with its subtree) and optionally renames it, in one step.
     case moveDepartment(DepartmentID, to: DepartmentID, rename: String? = nil)
@@ -44,6 +48,7 @@ public enum DirectoryCommand: Sendable, Hashable {
     public var action: String {
         switch self {
         case .createDepartment: "department.create"
+        case .createDepartmentPath: "department.createPath"
         case .updateDepartment: "department.update"
         case .moveDepartment: "department.move"
         case .deleteDepartment: "department.delete"
@@ -127,14 +132,40 @@ public struct CommandContext: Sendable, Hashable {
     public var role: ActorRole
     /// The administrator or service account issuing the command, if it is one (by key).
     public var actorAdministrator: String?
+    /// The identity issuing the command. When set, its rights are decided by the domain
+    /// (``DirectoryModel/role(of:)``) against the model the command is applied to — under the
+    /// write lock, not from an older snapshot — and ``role`` and ``actorAdministrator`` are
+    /// derived from it.
+    public var viewer: Viewer?
+    /// Whether the issuer proved the current password of the account whose password the command
+    /// changes (RFC 3062 `oldPasswd`, or a modify deleting the old value). A member changing
+    /// their own password must have; an administrator resetting one in scope need not.
+    public var currentPasswordVerified: Bool
 
     /// - Parameters: see the properties.
-    public init(actor: String, source: String, time: Date = Date(), role: ActorRole = .superAdmin, actorAdministrator: String? = nil) {
+    public init(
+        actor: String, source: String, time: Date = Date(), role: ActorRole = .superAdmin,
+        actorAdministrator: String? = nil, currentPasswordVerified: Bool = false
+    ) {
         self.actorAdministrator = actorAdministrator
         self.actor = actor
         self.source = source
         self.time = time
         self.role = role
+        self.currentPasswordVerified = currentPasswordVerified
+    }
+
+    /// A context whose rights the domain derives from `viewer` when the command is applied.
+    /// - Parameters:
+    ///   - actor: the actor's name (an LDAP DN, `anonymous`).
+    ///   - source: where the command came from.
+    ///   - time: when.
+    ///   - viewer: the bound identity.
+    ///   - currentPasswordVerified: whether the current password was proven.
+    public init(actor: String, source: String, time: Date = Date(), viewer: Viewer, currentPasswordVerified: Bool = false) {
+        self.init(actor: actor, source: source, time: time, role: .readOnly, currentPasswordVerified: currentPasswordVerified)
+        self.viewer = viewer
+        if case .administrator(let key) = viewer { actorAdministrator = key }
     }
 
     var stamp: AuditStamp { AuditStamp(actor: actor, time: time) }

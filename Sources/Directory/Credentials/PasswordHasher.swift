@@ -2,6 +2,13 @@
 public protocol PasswordHasher: Sendable {
     /// Hashes a new password into a `{SCHEME}…` string.
     func hash(_ password: String) -> String
-    /// Whether `password` matches a stored `{SCHEME}…` string.
+    /// Whether `password` matches a stored `{SCHEME}…` string. A value ``validate(storedHash:)``
+    /// refuses never matches, and is refused at once (no work spent on absurd parameters).
     func verify(_ password: [UInt8], against stored: String) -> Bool
+    /// Checks a pre-hashed `{SCHEME}…` value before it is stored (an administrator's LDAP add or
+    /// modify, the CLI, an import): a known scheme, well-formed base64, parameters within the
+    /// hasher's stated limits.
+    /// - Throws: ``DirectoryError`` with code `invalidValue`, field `password`, naming the rule
+    ///   broken (never the value).
+    func validate(storedHash: String) throws(DirectoryError)
 }

@@ -17,6 +17,8 @@ public struct DirectoryError: Error, Sendable, Hashable, CustomStringConvertible
         case forbidden
         /// The credentials are wrong or the account may not bind.
         case invalidCredentials
+        /// A member changing their own password did not prove the current one.
+        case currentPasswordRequired
     }
 
     public var code: Code

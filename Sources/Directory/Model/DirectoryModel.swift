@@ -27,7 +27,8 @@ public struct DirectoryModel: Sendable {
     public private(set) var groups: [String: Group] = [:]
     private var groupsOfMember: [String: [String]] = [:]
     public private(set) var administrators: [String: Administrator] = [:]
-    /// The id the next new department gets.
+    /// The id the next new department gets: a sequence that only grows (stores persist it), so a
+    /// deleted department's id is never given to another one.
     public private(set) var nextDepartmentID = DepartmentID(2)
     /// 成员属性设置.
     public private(set) var fieldPolicy = FieldPolicy()
@@ -85,8 +86,10 @@ public struct DirectoryModel: Sendable {
     /// The depth of a department: the root is 0, a top-level department 1.
     public func depth(of id: DepartmentID) -> Int { path(to: id).count - 1 }
 
-    /// Whether `id` is `ancestor` or lies below it.
+    /// Whether `id` is `ancestor` or lies below it. False when either does not exist: a deleted
+    /// department contains nothing and lies nowhere (a scope naming it grants nothing).
     public func isDepartment(_ id: DepartmentID, within ancestor: DepartmentID) -> Bool {
+        guard departments[ancestor] != nil, departments[id] != nil else { return false }
         var cursor: DepartmentID? = id
         while let c = cursor {
             if c == ancestor { return true }
@@ -142,7 +145,15 @@ public struct DirectoryModel: Sendable {
             }
             childIDs[parent] = siblings
         }
-        if department.id >= nextDepartmentID { nextDepartmentID = DepartmentID(department.id.rawValue + 1) }
+        if department.id >= nextDepartmentID {
+            let (next, overflow) = department.id.rawValue.addingReportingOverflow(1)
+            nextDepartmentID = DepartmentID(overflow ? Int64.max : next)
+        }
+    }
+
+    /// Raises the department id sequence to at least `next` (never lowers it).
+    mutating func reserveDepartmentIDs(below next: DepartmentID) {
+        if next > nextDepartmentID { nextDepartmentID = next }
     }
 
     /// Removes a department that has no sub-departments and no members.

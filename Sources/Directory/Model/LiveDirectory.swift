@@ -11,11 +11,6 @@ public final class LiveDirectory: Sendable {
     /// The model as it is now.
     public func snapshot() -> DirectoryModel { current.withLock { $0 } }
 
-    /// Replaces the model (a writer publishing its change).
-    public func publish(_ model: DirectoryModel) { current.withLock { $0 = model } }
-
-    /// Applies a change under the lock and returns what `body` returns.
-    public func update<T: Sendable>(_ body: (inout DirectoryModel) throws(DirectoryError) -> T) throws(DirectoryError) -> T {
-        try current.withLock { (model: inout DirectoryModel) throws(DirectoryError) -> T in try body(&model) }
-    }
+    /// Replaces the model (``DirectoryService`` publishing a write; nothing else may).
+    func publish(_ model: DirectoryModel) { current.withLock { $0 = model } }
 }

@@ -22,6 +22,9 @@ public struct EntityBatch: Sendable {
     public var groups: [String: Group?] = [:]
     public var administrators: [String: Administrator?] = [:]
     public var policy: FieldPolicy?
+    /// The department id sequence: the id the next new department gets. Merging only ever
+    /// raises it, so an id once given is never given again.
+    public var nextDepartmentID: DepartmentID?
 
     public init() {}
 }
@@ -35,7 +38,9 @@ public protocol DirectoryStore: Sendable {
 
     /// In one write transaction: brings `current` up to date with what others committed, runs
     /// `body` on the model (which validates and applies a command), and persists what it changed
-    /// with its change-log and audit records. When `body` throws, nothing is written.
+    /// with its change-log and audit records. When `body` throws, nothing is written. A store
+    /// shared with other processes waits a bounded time for the write lock, then throws
+    /// ``StoreError`` with code `busy` (nothing written).
     /// - Returns: the new state and what `body` returned.
     func write<T: Sendable>(
         from current: StoredDirectory, _ body: (inout DirectoryModel) throws -> (AuditRecord, T)
@@ -71,6 +76,7 @@ extension DirectoryModel {
         for case (let key, nil) in batch.administrators { removeAdministrator(key) }
         if let policy = batch.policy { put(policy) }
         for case (let id, nil) in batch.departments { removeDepartment(id) }
+        if let next = batch.nextDepartmentID { reserveDepartmentIDs(below: next) }
     }
 
     /// The current entities for a change set's keys (nil for those that no longer exist).
@@ -81,6 +87,7 @@ extension DirectoryModel {
         for key in changes.groups { batch.groups[key] = .some(group(key)) }
         for key in changes.administrators { batch.administrators[key] = .some(administrator(key)) }
         if changes.policy { batch.policy = fieldPolicy }
+        batch.nextDepartmentID = nextDepartmentID
         return batch
     }
 }

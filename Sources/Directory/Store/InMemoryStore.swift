@@ -53,7 +53,7 @@ public final class InMemoryStore: DirectoryStore {
 
     public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {
         state.withLock { s in
-            Array(s.audit.filter { since == nil || $0.time.timeIntervalSince1970 >= since! }.prefix(limit))
+            Array(s.audit.filter { r in since.map { r.time.timeIntervalSince1970 >= $0 } ?? true }.prefix(max(limit, 0)))
         }
     }
 

@@ -10,16 +10,36 @@ struct ModifyOperation {
 
     func modify(_ request: ModifyRequest) -> LDAPResult {
         let now = write.support()
-        if case .failure(let r) = now.parse(request.object, "object") { return r }
-        // Hashing is slow: it happens before the write lock, on the value the request carries.
-        var hash: Result<String, LDAPResult>?
-        for change in request.changes where AttributeRegistry.type(named: change.modification.type)?.key == "userpassword" {
-            guard change.operation != .delete, change.modification.values.count == 1 else { continue }
-            hash = now.passwordHash(change.modification.values[0])
+        let dn: DistinguishedName
+        switch now.parse(request.object, "object") {
+        case .failure(let r): return r
+        case .success(let d): dn = d
         }
-        return now.execute(planning: { support in
-            ModifyPlan(write: support, hash: hash).modify(request)
-        })
+        // Hashing and verifying are slow: they happen before the write lock, on the values the
+        // request carries. Deleting the current value proves it (RFC 4511 §4.6 delete, then add).
+        var hash: Result<String, LDAPResult>?
+        var current: [UInt8]?
+        for change in request.changes where AttributeRegistry.type(named: change.modification.type)?.key == "userpassword" {
+            guard change.modification.values.count == 1 else { continue }
+            if change.operation == .delete {
+                current = change.modification.values[0]
+            } else {
+                hash = now.passwordHash(change.modification.values[0])
+            }
+        }
+        var verified = false
+        if let current {
+            guard case .member(let account)? = now.frontend.dit.resolve(dn, in: now.model).node,
+                let stored = now.model.member(account.key)?.passwordHash,
+                now.frontend.hasher.verify(current, against: stored)
+            else {
+                return LDAPResult(.noSuchAttribute, diagnosticMessage: "userPassword: the value to delete is not the current password")
+            }
+            verified = true
+        }
+        return now.execute(
+            planning: { support in ModifyPlan(write: support, hash: hash).modify(request) },
+            currentPasswordVerified: verified)
     }
 }
 
@@ -58,8 +78,15 @@ private struct ModifyPlan {
             }
             types[type.key] = type
             if type.key == "userpassword" {
-                guard case .member = node, change.operation != .delete, attr.values.count == 1 else {
+                guard case .member = node, attr.values.count == 1 else {
                     return LDAPResult(.unwillingToPerform, diagnosticMessage: "userPassword: replace it with one value (or use ldappasswd)")
+                }
+                if change.operation == .delete {
+                    // The current password, proven before the lock; a new one must follow.
+                    guard request.changes.contains(where: { $0.operation != .delete && AttributeRegistry.type(named: $0.modification.type)?.key == "userpassword" }) else {
+                        return LDAPResult(.unwillingToPerform, diagnosticMessage: "userPassword: a password can be replaced, not removed")
+                    }
+                    continue
                 }
                 switch hash ?? write.passwordHash(attr.values[0]) {
                 case .failure(let r): return r

@@ -70,11 +70,12 @@ struct PasswordModifyOperation {
             guard let currentHash, write.frontend.hasher.verify(old, against: currentHash) else {
                 return ExtendedResponse(LDAPResult(.invalidCredentials, diagnosticMessage: "oldPasswd: does not match"))
             }
+            return changePassword(node, new, currentPasswordVerified: true)
         }
         return changePassword(node, new)
     }
 
-    private func changePassword(_ node: DITNode, _ new: [UInt8]?) -> ExtendedResponse {
+    private func changePassword(_ node: DITNode, _ new: [UInt8]?, currentPasswordVerified: Bool = false) -> ExtendedResponse {
         var generated: String?
         let password: [UInt8]
         if let new, !new.isEmpty {
@@ -93,7 +94,7 @@ struct PasswordModifyOperation {
         }
         let result: LDAPResult
         switch node {
-        case .member(let a): result = write.execute(.setPassword(a, hash: hash))
+        case .member(let a): result = write.execute(.setPassword(a, hash: hash), currentPasswordVerified: currentPasswordVerified)
         case .superAdmin: result = write.execute(.setAdministratorPassword("admin", hash: hash))
         case .subAdmin(let k), .service(let k): result = write.execute(.setAdministratorPassword(k, hash: hash))
         default: return ExtendedResponse(LDAPResult(.unwillingToPerform, diagnosticMessage: "this entry has no password"))

@@ -43,26 +43,13 @@ struct WriteSupport {
         self.visibility = frontend.visibility(identity, self.model)
     }
 
-    /// The actor's rights in the domain.
-    var role: ActorRole {
-        switch identity.viewer {
-        case .anonymous: return .readOnly
-        case .member(let account): return .member(account)
-        case .administrator(let key):
-            switch model.administrator(key)?.role {
-            case .superAdmin?: return .superAdmin
-            case .subAdmin(let scopes)?: return .subAdmin(scopes)
-            default: return .readOnly
-            }
-        }
-    }
+    /// The actor's rights, as the domain decides them for this identity (on this model).
+    var role: ActorRole { model.role(of: identity.viewer) }
 
+    /// The command context: the domain derives the rights from the viewer against the model the
+    /// command is applied to, under the write lock.
     var context: CommandContext {
-        var actorAdmin: String?
-        if case .administrator(let key) = identity.viewer { actorAdmin = key }
-        return CommandContext(
-            actor: identity.dn.isEmpty ? "anonymous" : identity.dn, source: "ldap \(peer)", role: role,
-            actorAdministrator: actorAdmin)
+        CommandContext(actor: identity.dn.isEmpty ? "anonymous" : identity.dn, source: "ldap \(peer)", viewer: identity.viewer)
     }
 
     static let insufficient = LDAPResult(.insufficientAccessRights, diagnosticMessage: "insufficient access")
@@ -115,7 +102,9 @@ struct WriteSupport {
     }
 
     /// Runs a command and maps the outcome (or, planning under the write lock, records it).
-    func execute(_ command: DirectoryCommand) -> LDAPResult {
+    /// - Parameter currentPasswordVerified: the actor proved their current password (a member
+    ///   changing their own).
+    func execute(_ command: DirectoryCommand, currentPasswordVerified: Bool = false) -> LDAPResult {
         if let capture {
             capture.command = command
             return LDAPResult(.success)
@@ -123,10 +112,14 @@ struct WriteSupport {
         guard let writer = frontend.writer else {
             return LDAPResult(.unwillingToPerform, diagnosticMessage: "this server is read-only")
         }
+        var context = self.context
+        context.currentPasswordVerified = currentPasswordVerified
         do {
             try writer.execute(command, by: context)
             return LDAPResult(.success)
         } catch let e as DirectoryError {
+            return result(for: e)
+        } catch let e as StoreError {
             return result(for: e)
         } catch {
             frontend.logger.error("write failed", metadata: ["error": "\(error)"])
@@ -139,12 +132,16 @@ struct WriteSupport {
     /// the command changes.
     /// - Parameter plan: resolves the target and turns the request into a command (through
     ///   ``execute(_:)``), or answers with a result and no command.
-    func execute(planning plan: (WriteSupport) -> LDAPResult) -> LDAPResult {
+    ///   - currentPasswordVerified: the actor proved their current password (checked before the
+    ///     lock is taken).
+    func execute(planning plan: (WriteSupport) -> LDAPResult, currentPasswordVerified: Bool = false) -> LDAPResult {
         guard let writer = frontend.writer else {
             return LDAPResult(.unwillingToPerform, diagnosticMessage: "this server is read-only")
         }
         var answer: LDAPResult?
         let frontend = self.frontend, identity = self.identity, peer = self.peer
+        var context = self.context
+        context.currentPasswordVerified = currentPasswordVerified
         do {
             try writer.execute(by: context) { (model: DirectoryModel) throws(DirectoryError) -> DirectoryCommand in
                 var support = WriteSupport(frontend: frontend, identity: identity, peer: peer, model: model)
@@ -159,10 +156,19 @@ struct WriteSupport {
             return LDAPResult(.success)
         } catch let e as DirectoryError {
             return answer ?? result(for: e)
+        } catch let e as StoreError {
+            return answer ?? result(for: e)
         } catch {
             if let answer { return answer }
             frontend.logger.error("write failed", metadata: ["error": "\(error)"])
             return LDAPResult(.other, diagnosticMessage: "the write could not be stored")
+        }
+    }
+
+    /// Maps a failure of the store: `busy` (51) when another writer held the database too long.
+    func result(for e: StoreError) -> LDAPResult {
+        switch e.code {
+        case .busy: return LDAPResult(.busy, diagnosticMessage: "\(e.message); nothing was applied, try again")
         }
     }
 
@@ -183,6 +189,7 @@ struct WriteSupport {
         case .notEmpty: code = .notAllowedOnNonLeaf
         case .forbidden: code = .insufficientAccessRights
         case .invalidCredentials: code = .invalidCredentials
+        case .currentPasswordRequired: code = .constraintViolation
         }
         return LDAPResult(code, diagnosticMessage: message)
     }
@@ -194,16 +201,26 @@ struct WriteSupport {
         guard let value = String(validating: raw, as: UTF8.self) else {
             return .failure(LDAPResult(.invalidAttributeSyntax, diagnosticMessage: "userPassword: not UTF-8"))
         }
-        let schemes = ["{SSHA}", "{SSHA256}", "{SSHA512}", "{SHA}", "{PBKDF2}", "{PBKDF2-SHA1}", "{PBKDF2-SHA256}", "{PBKDF2-SHA512}"]
-        if schemes.contains(where: { value.uppercased().hasPrefix($0) }) {
-            guard case .superAdmin = role else {
-                if case .subAdmin = role { return .success(value) }
-                return .failure(LDAPResult(.insufficientAccessRights, diagnosticMessage: "userPassword: only administrators set a pre-hashed password"))
+        // A `{SCHEME}` value is a hash from another directory: only administrators set one, and
+        // the hasher must accept its scheme and parameters.
+        if value.hasPrefix("{"), value.contains("}") {
+            switch role {
+            case .superAdmin, .subAdmin: break
+            case .member, .readOnly:
+                return .failure(
+                    LDAPResult(.insufficientAccessRights, diagnosticMessage: "userPassword: only administrators set a pre-hashed password"))
+            }
+            do {
+                try frontend.hasher.validate(storedHash: value)
+            } catch {
+                return .failure(LDAPResult(.invalidAttributeSyntax, diagnosticMessage: "userPassword: \(error.message.replacingOccurrences(of: "password: ", with: ""))"))
             }
             return .success(value)
         }
-        guard value.count >= 6 else {
-            return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: at least 6 characters are required"))
+        do {
+            try PasswordRules.check(value)
+        } catch {
+            return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: \(error.message.replacingOccurrences(of: "password: ", with: ""))"))
         }
         return .success(frontend.hasher.hash(value))
     }

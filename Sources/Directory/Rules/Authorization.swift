@@ -1,0 +1,126 @@
+/// Write rights, in one place: which identity has which role, which administrator may change
+/// what in which subtree, and what a member may change on their own entry. LDAP, the CLI and
+/// imports ask here; none decides it itself.
+extension DirectoryModel {
+    // MARK: - Identity to rights
+
+    /// The rights an identity has in this directory.
+    ///
+    /// Anonymous and service accounts (read-only) write nothing; an active member writes only
+    /// their own entry; a sub-admin administers the subtrees of their scopes that still exist (a
+    /// scope naming a deleted department grants nothing); the super admin everything.
+    /// - Parameter viewer: the bound identity.
+    /// - Returns: the actor's role for commands.
+    public func role(of viewer: Viewer) -> ActorRole {
+        switch viewer {
+        case .anonymous: return .readOnly
+        case .member(let account):
+            guard let m = member(account.key), m.isActive else { return .readOnly }
+            return .member(m.account)
+        case .administrator(let key):
+            switch administrator(key)?.role {
+            case .superAdmin?: return .superAdmin
+            case .subAdmin(let scopes)?: return .subAdmin(scopes.filter { department($0) != nil })
+            case .service?, nil: return .readOnly
+            }
+        }
+    }
+
+    /// Whether `role` administers department `id`: the super admin everywhere, a sub-admin inside
+    /// the subtrees of their (existing) scopes.
+    public func mayAdminister(department id: DepartmentID, as role: ActorRole) -> Bool {
+        switch role {
+        case .superAdmin: return department(id) != nil
+        case .subAdmin(let scopes): return scopes.contains { isDepartment(id, within: $0) }
+        case .member, .readOnly: return false
+        }
+    }
+
+    /// Whether `role` administers `member`: every one of its departments (current, or previous
+    /// for a departed member) lies inside the actor's subtrees. A deleted previous department
+    /// lies inside no sub-admin's subtree, so such a member is left to the super admin.
+    public func mayAdminister(member: Member, as role: ActorRole) -> Bool {
+        switch role {
+        case .superAdmin: return true
+        case .subAdmin(let scopes):
+            var departments = member.departments
+            if case .departed(_, _, let previous) = member.status { departments = previous }
+            guard !departments.isEmpty else { return false }
+            return departments.allSatisfy { d in scopes.contains { isDepartment(d, within: $0) } }
+        case .member, .readOnly: return false
+        }
+    }
+
+    /// Whether `role` is the member `account` acting on their own entry.
+    public func isSelf(_ account: Account, as role: ActorRole) -> Bool {
+        if case .member(let me) = role { return me == account }
+        return false
+    }
+
+    /// Whether a member may change `field` on their own entry (成员自行修改).
+    public func mayEditOwn(_ field: MemberField) -> Bool {
+        switch field {
+        case .account, .name, .department, .followStatus, .hidden, .pinned: return false
+        default: return fieldPolicy.rule(field).selfEditable
+        }
+    }
+
+    /// The context with its role and administrator decided from its viewer against this model.
+    func resolved(_ context: CommandContext) -> CommandContext {
+        guard let viewer = context.viewer else { return context }
+        var ctx = context
+        ctx.role = role(of: viewer)
+        if case .administrator(let key) = viewer { ctx.actorAdministrator = key } else { ctx.actorAdministrator = nil }
+        return ctx
+    }
+
+    // MARK: - Checks commands make
+
+    func requireSuperAdmin(_ ctx: CommandContext, _ what: String) throws(DirectoryError) {
+        guard case .superAdmin = ctx.role else {
+            throw DirectoryError(.forbidden, "insufficient access: only the super admin may \(what)")
+        }
+    }
+
+    /// Throws unless the actor administers this department.
+    func authorize(department id: DepartmentID, _ ctx: CommandContext) throws(DirectoryError) {
+        guard mayAdminister(department: id, as: ctx.role) else {
+            throw DirectoryError(.forbidden, "insufficient access to this department")
+        }
+    }
+
+    /// Throws unless the actor administers this member.
+    func authorize(member: Member, _ ctx: CommandContext) throws(DirectoryError) {
+        guard mayAdminister(member: member, as: ctx.role) else {
+            throw DirectoryError(.forbidden, "insufficient access to member \(member.account)")
+        }
+    }
+
+    /// Throws unless the actor may change `field` of `member`: an administrator in scope any
+    /// field, the member themselves a self-editable one.
+    func authorizeFieldChange(_ field: MemberField, of member: Member, _ ctx: CommandContext) throws(DirectoryError) {
+        if isSelf(member.account, as: ctx.role) {
+            guard mayEditOwn(field) else {
+                throw DirectoryError(.forbidden, field: field, "is not self-editable; ask an administrator")
+            }
+            return
+        }
+        try authorize(member: member, ctx)
+    }
+
+    /// Throws unless the actor may set this member's password: an administrator in scope resets
+    /// it; the member changes their own only when the policy lets members edit it and they
+    /// proved the current password.
+    func authorizePasswordChange(of member: Member, _ ctx: CommandContext) throws(DirectoryError) {
+        guard isSelf(member.account, as: ctx.role) else {
+            try authorize(member: member, ctx)
+            return
+        }
+        guard mayEditOwn(.password) else {
+            throw DirectoryError(.forbidden, field: .password, "is not self-editable; ask an administrator")
+        }
+        guard ctx.currentPasswordVerified else {
+            throw DirectoryError(.currentPasswordRequired, field: .password, "give the current password to change it")
+        }
+    }
+}
