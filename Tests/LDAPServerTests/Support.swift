@@ -204,14 +204,16 @@ func decodeLDIF(_ text: String) -> String {
 /// Runs a server whose writes go to a fresh SQLite database holding `model`; `body` gets the port
 /// and the database path.
 func withWritableServer<T: Sendable>(
-    model: DirectoryModel = demoModel, _ body: @escaping @Sendable (Int, String) throws -> T
+    model: DirectoryModel = demoModel, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout,
+    _ body: @escaping @Sendable (Int, String) throws -> T
 ) async throws -> T {
     var logger = Logger(label: "test-server")
     logger.logLevel = .warning
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-write-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent("roster.sqlite").path
-    let service = try DirectoryService(store: try SQLiteStore.create(path: path, baseDN: "dc=example,dc=com", model: model))
+    let service = try DirectoryService(
+        store: try SQLiteStore.create(path: path, baseDN: "dc=example,dc=com", model: model, busyTimeout: busyTimeout))
     let frontend = Frontend(
         configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com")),
         directory: service.live, writer: service, hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
