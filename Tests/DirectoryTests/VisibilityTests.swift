@@ -58,7 +58,8 @@ func generatedModel(seed: UInt64) -> DirectoryModel {
                 let hiddenPath: (DepartmentID) -> Bool = { d in
                     m.path(to: d).contains { m.department($0)!.hidden && !viewer.departments.contains($0) }
                 }
-                let expected = !other.hidden
+                // The entry lives under its primary department: hidden there, hidden everywhere.
+                let expected = !other.hidden && !hiddenPath(other.primaryDepartment)
                     && other.departments.contains { d in roots.contains { m.isDepartment(d, within: $0) } && !hiddenPath(d) }
                 #expect(seen == expected, "seed \(seed): \(viewer.account) → \(other.account)")
                 if seen {

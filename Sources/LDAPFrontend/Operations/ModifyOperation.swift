@@ -87,7 +87,11 @@ struct ModifyOperation {
                 else {
                     return LDAPResult(.constraintViolation, diagnosticMessage: "\(type.name): increment needs one integer value")
                 }
-                current = [String(n + by)]
+                let (sum, overflow) = n.addingReportingOverflow(by)
+                guard !overflow else {
+                    return LDAPResult(.constraintViolation, diagnosticMessage: "\(type.name): \(n) + \(by) is out of range")
+                }
+                current = [String(sum)]
             }
             values[type.key] = current
             if !touched.contains(type.key) { touched.append(type.key) }

@@ -96,7 +96,7 @@ struct SearchOperation {
         let visibility = frontend.visibility(identity, model)
         let dit = frontend.dit
         let selection = AttributeSelection(request.attributes)
-        let evaluator = makeEvaluator(model)
+        let evaluator = InChainMatch.evaluator(dit: dit, visibility: visibility)
 
         let isPrivileged: Bool = {
             if case .administrator = identity.viewer { return true }
@@ -342,22 +342,6 @@ struct SearchOperation {
         return ordered.map(\.1)
     }
 
-    private func makeEvaluator(_ model: DirectoryModel) -> FilterEvaluator {
-        let dit = frontend.dit
-        return FilterEvaluator(inChain: { entry, dn in
-            // memberOf in chain: the entry lies within the department named (or is in the group).
-            guard let node = dit.resolve(dn, in: model).node else { return false }
-            guard let m = (try? DistinguishedName(parsing: entry.dn)).flatMap({ dit.resolve($0, in: model).node }),
-                case .member(let account) = m, let member = model.member(account.key)
-            else { return false }
-            switch node {
-            case .department(let id): return member.departments.contains { model.isDepartment($0, within: id) }
-            case .group(let key): return model.group(key)?.members.contains(account) ?? false
-            default: return false
-            }
-        })
-    }
-
     private func entryMessage(_ entry: Entry, _ request: SearchRequest, _ selection: AttributeSelection, _ id: Int32) -> LDAPMessage {
         LDAPMessage(
             messageID: id,
@@ -366,28 +350,11 @@ struct SearchOperation {
     }
 
     /// Whether the viewer may see a node (visibility decided by the domain).
-    func canSee(_ node: DITNode, _ visibility: Visibility, _ model: DirectoryModel) -> Bool {
-        switch node {
-        case .rootDSE, .subschema: return true
-        case .groupsContainer, .group: return visibility.canSeeGroups
-        case .department(let id): return visibility.canSee(department: id)
-        case .member(let account), .departedMember(let account):
-            guard let m = model.member(account.key) else { return false }
-            if case .departedMember = node, !visibility.canSeeSystemEntries { return false }
-            return visibility.canSee(member: m)
-        case .departedContainer, .adminsContainer, .subAdmin, .servicesContainer, .service, .superAdmin:
-            return visibility.canSeeSystemEntries
-        }
-    }
+    func canSee(_ node: DITNode, _ visibility: Visibility, _ model: DirectoryModel) -> Bool { visibility.canSee(node) }
 
     /// The matchedDN for a name error: the deepest ancestor the viewer may see, so that the answer
     /// for a hidden entry is the answer for one that never existed.
     func matchedDN(_ matched: DITNode?, _ visibility: Visibility, _ model: DirectoryModel) -> String {
-        let dit = frontend.dit
-        var cursor = matched
-        while let node = cursor, !canSee(node, visibility, model) { cursor = dit.parent(of: node, in: model) }
-        guard let node = cursor else { return "" }
-        if !visibility.readsDirectory { return "" }
-        return dit.dn(of: node, in: model).description
+        frontend.dit.matchedDN(matched, visibility)
     }
 }
