@@ -170,8 +170,8 @@ public struct DirectoryModel: Sendable {
     public var allMembers: TreeDictionary<String, Member>.Values { membersByKey.values }
 
     /// The keys a member's name is indexed under: the folded name, its pinyin with and without
-    /// spaces, and its initials; then the same for the surname and the given name (sn,
-    /// givenName), so that a search on one part finds its candidates. The index is a superset:
+    /// spaces, and its initials; then the surname and the given name (sn, givenName) folded and
+    /// in pinyin with and without spaces, so that a search on one part finds its candidates. The index is a superset:
     /// which part a key belongs to is decided when the filter is evaluated on the entry, where
     /// `(sn=zhang)` matches 张三 and `(givenName=zhang*)` does not.
     static func nameKeys(_ name: String, _ pinyin: PinyinName) -> Set<String> {
@@ -187,7 +187,6 @@ public struct DirectoryModel: Sendable {
         for p in [partPinyin.surname, partPinyin.givenName].compactMap({ $0 }) {
             keys.insert(p.spaced)
             keys.insert(p.compact)
-            keys.insert(p.initials)
         }
         return keys
     }

@@ -13,9 +13,10 @@ public struct Entry: Sendable, Hashable {
     /// Extra strings that name-matching filters on cn and displayName also try: the pinyin forms
     /// of the name.
     public var pinyin: [String]
-    /// The pinyin forms of the surname alone, which filters on sn try.
+    /// The pinyin of the surname alone (with and without spaces), which filters on sn try.
     public var surnamePinyin: [String] = []
-    /// The pinyin forms of the given name alone, which filters on givenName try.
+    /// The pinyin of the given name alone (with and without spaces), which filters on givenName
+    /// try.
     public var givenNamePinyin: [String] = []
 
     /// - Parameters:

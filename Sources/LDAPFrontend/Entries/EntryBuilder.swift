@@ -225,9 +225,12 @@ public struct EntryBuilder: Sendable {
             e.add("rosterPinyin", Array(Set([py.spaced, py.compact])).sorted())
             e.add("rosterPinyinInitials", py.initials)
             e.pinyin = [py.spaced, py.compact, py.initials]
-            let parts = DirectoryModel.partPinyin(m.name, py)
-            e.surnamePinyin = parts.surname.map { [$0.spaced, $0.compact, $0.initials] } ?? []
-            e.givenNamePinyin = parts.givenName.map { [$0.spaced, $0.compact, $0.initials] } ?? []
+            // sn and givenName match the pinyin of their own part (the index holds the same keys).
+            if want("sn") || want("givenname") {
+                let parts = DirectoryModel.partPinyin(m.name, py)
+                e.surnamePinyin = parts.surname.map { [$0.spaced, $0.compact] } ?? []
+                e.givenNamePinyin = parts.givenName.map { [$0.spaced, $0.compact] } ?? []
+            }
         }
         return e
     }
