@@ -119,6 +119,33 @@ import Testing
         }
     }
 
+    @Test func departmentAndGroupValuesThatAreNotUTF8AreRefusedNotStored() async throws {
+        try await withWritableServer { port, _ in
+            let client = try RawClient(port: port)
+            client.send(LDAPMessage(messageID: 1, .bindRequest(BindRequest(name: "cn=admin,dc=example,dc=com", authentication: .simple(Array("secret".utf8))))))
+            _ = client.read()
+            let adds: [(Int32, AddRequest)] = [
+                (2, AddRequest(entry: "ou=新部门,ou=顺达物流,dc=example,dc=com", attributes: [
+                    PartialAttribute("objectClass", [Array("organizationalUnit".utf8)]), PartialAttribute("description", [Array("a\u{7F}".utf8)]),
+                ])),
+                (3, AddRequest(entry: "cn=新群组,cn=groups,dc=example,dc=com", attributes: [
+                    PartialAttribute("objectClass", [Array("groupOfNames".utf8)]), PartialAttribute("description", [Array("a\u{7F}".utf8)]),
+                ])),
+            ]
+            for (id, add) in adds {
+                client.write(encoded(LDAPMessage(messageID: id, .addRequest(add)), replacingMarkerWith: 0xFF))
+                guard case .addResponse(let r)? = client.read()?.protocolOp else {
+                    Issue.record("no add response for \(add.entry)")
+                    continue
+                }
+                #expect(r.resultCode == .invalidAttributeSyntax, "\(add.entry): \(r)")
+            }
+            let after = try client.search(4, base: "dc=example,dc=com", filter: "(|(ou=新部门)(cn=新群组))")
+            #expect(after.result?.resultCode == .success)
+            #expect(after.entries.isEmpty, "nothing was created")
+        }
+    }
+
     // MARK: - Item 7: filter nesting
 
     /// `depth` levels of and/or/not around `(uid=w0001)`, cycling through `operators`; an even
