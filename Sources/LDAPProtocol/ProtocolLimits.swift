@@ -12,7 +12,7 @@ public struct ProtocolLimits: Sendable, Hashable {
     /// operators, or any mix of `&`, `|` and `!` 64 levels deep, is accepted before and after
     /// bind. Each level costs one BER level, so this must stay at least six below
     /// ``maxBERDepth``. A deeper filter is a malformed PDU: the connection gets a Notice of
-    /// Disconnection (protocolError) that states the limit, as slapd does.
+    /// Disconnection (protocolError) that states the limit.
     public var maxFilterDepth: Int
 
     /// - Parameters:
