@@ -55,6 +55,12 @@ import Testing
         }
     }
 
+    @Test func filterStringsHaveTheSameLimitAsTheWire() throws {
+        func nots(_ n: Int) -> String { String(repeating: "(!", count: n) + "(cn=a)" + String(repeating: ")", count: n) }
+        _ = try Filter(parsing: nots(ProtocolLimits().maxFilterDepth))
+        #expect(throws: FilterSyntaxError.self) { try Filter(parsing: nots(ProtocolLimits().maxFilterDepth + 1)) }
+    }
+
     @Test(arguments: [65, 100, 1000])
     func aDeeperFilterFailsWithTheLimitInTheReason(depth: Int) {
         guard case .failure(let error) = Self.decode(Self.search(nested: depth)) else {
