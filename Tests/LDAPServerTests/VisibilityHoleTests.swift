@@ -116,6 +116,10 @@ let holeModel: DirectoryModel = {
             #expect(Set(try dns(search(port, Self.admin, ["-b", Self.base, throughHidden, "1.1"]).out)) == [Self.h001, Self.w0002])
             // w0001 sees w0002, but not that w0002 is in a department hidden from them.
             #expect(try dns(search(port, Self.w0001, ["-b", Self.base, throughHidden, "1.1"]).out).isEmpty)
+            // Nor by memberOf, ou or departmentNumber values.
+            #expect(try dns(search(port, Self.w0001, ["-b", Self.base, "(|(memberOf=\(Self.secret))(ou=保密项目组))", "1.1"]).out).isEmpty)
+            let w0002 = try search(port, Self.w0001, ["-b", Self.w0002, "-s", "base", "(objectClass=*)", "memberOf", "ou"])
+            #expect(!w0002.out.contains("保密项目组"), "\(w0002.out)")
             // Through a visible department: the visible members only.
             let visible = try dns(search(port, Self.w0001, ["-b", Self.base, "(\(Self.inChain)\(Self.management))", "1.1"]).out)
             #expect(Set(visible) == ["uid=w0001,\(Self.management)", Self.w0002])
