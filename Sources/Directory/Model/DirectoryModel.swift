@@ -198,13 +198,17 @@ public struct DirectoryModel: Sendable {
     /// - Parameters:
     ///   - name: the member's name.
     ///   - pinyin: its pinyin (``pinyin(of:)``).
-    public static func partPinyin(_ name: String, _ pinyin: PinyinName) -> (surname: PinyinName?, givenName: PinyinName?) {
+    public static func partPinyin(
+        _ name: String, _ pinyin: PinyinName
+    ) -> (surname: PinyinName?, givenName: PinyinName?) {
         let trimmed = name.trimmingWhitespace
         let syllables = pinyin.spaced.split(separator: " ")
         guard !syllables.isEmpty, syllables.count == trimmed.count else { return (nil, nil) }
         let parts = NameParts(trimmed)
         func forms(_ part: String, first: Bool) -> PinyinName? {
-            guard !part.isEmpty, part.unicodeScalars.allSatisfy(Pinyin.isHan), part.count <= syllables.count else { return nil }
+            guard !part.isEmpty, part.unicodeScalars.allSatisfy(Pinyin.isHan), part.count <= syllables.count else {
+                return nil
+            }
             let slice = first ? syllables.prefix(part.count) : syllables.suffix(part.count)
             return PinyinName(spaced: slice.joined(separator: " "))
         }

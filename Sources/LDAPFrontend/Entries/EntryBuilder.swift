@@ -251,7 +251,9 @@ public struct EntryBuilder: Sendable {
         return e
     }
 
-    func container(_ node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry {
+    func container(
+        _ node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil
+    ) -> Entry {
         let dn = dit.dn(of: node, in: model)
         var e = Entry(dn: dn.description)
         e.add("objectClass", ["top", "applicationProcess"])

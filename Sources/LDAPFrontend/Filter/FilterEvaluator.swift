@@ -109,7 +109,10 @@ public struct FilterEvaluator: Sendable {
             return .true
         }
         if type.pinyin {
-            for p in entry.pinyinForms(for: type) where Matching.substring(p, initial: initial, any: any, final: final) { return .true }
+            for p in entry.pinyinForms(for: type)
+            where Matching.substring(p, initial: initial, any: any, final: final) {
+                return .true
+            }
         }
         return .false
     }

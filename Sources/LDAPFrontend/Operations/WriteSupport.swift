@@ -75,7 +75,8 @@ struct WriteSupport {
         }
         switch node {
         case .rootDSE, .subschema:
-            return .refused(LDAPResult(.unwillingToPerform, diagnosticMessage: "the rootDSE and the subschema cannot be changed"))
+            return .refused(
+                LDAPResult(.unwillingToPerform, diagnosticMessage: "the rootDSE and the subschema cannot be changed"))
         default:
             break
         }
