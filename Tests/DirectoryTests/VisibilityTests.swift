@@ -69,7 +69,8 @@ func oracleSubtree(openedBy department: DepartmentID, in m: DirectoryModel) -> D
                 let hiddenPath: (DepartmentID) -> Bool = { d in
                     m.path(to: d).contains { m.department($0)!.hidden && !viewer.departments.contains($0) }
                 }
-                let expected = !other.hidden
+                // The entry lives under its primary department: hidden there, hidden everywhere.
+                let expected = !other.hidden && !hiddenPath(other.primaryDepartment)
                     && other.departments.contains { d in roots.contains { m.isDepartment(d, within: $0) } && !hiddenPath(d) }
                 #expect(seen == expected, "seed \(seed): \(viewer.account) → \(other.account)")
                 if seen {
@@ -109,7 +110,10 @@ func oracleSubtree(openedBy department: DepartmentID, in m: DirectoryModel) -> D
             var placed = member.departments
             if case .departed(_, _, let previous) = member.status { placed = previous }
             #expect(sub.canSee(member: member) == placed.contains(where: inTop), "a sub-admin sees their subtree, hidden and departed too")
-            let plain = member.isActive && !member.hidden
+            // The entry lives under its primary department: a hidden one hides the member from
+            // everyone but administrators and themselves, whatever their other departments.
+            let primaryShown = !m.path(to: member.primaryDepartment).contains { m.department($0)!.hidden }
+            let plain = member.isActive && !member.hidden && primaryShown
             let shownPath = member.departments.contains { d in !m.path(to: d).contains { m.department($0)!.hidden } }
             #expect(service.canSee(member: member) == (plain && shownPath), "a service reads active, shown members")
             #expect(scoped.canSee(member: member) == (plain && member.departments.contains { inTop($0) && !m.path(to: $0).contains { m.department($0)!.hidden } }))

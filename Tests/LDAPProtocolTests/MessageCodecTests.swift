@@ -192,8 +192,22 @@ import Testing
     }
 
     @Test func invalidUTF8InAnLDAPString() {
-        let m: [UInt8] = [0x30, 0x0C, 0x02, 0x01, 0x01, 0x60, 0x07, 0x02, 0x01, 0x03, 0x04, 0x01, 0xFF, 0x80, 0x00]
+        // An ExtendedRequest whose requestName [0] is the single byte 0xFF.
+        let m: [UInt8] = [0x30, 0x08, 0x02, 0x01, 0x01, 0x77, 0x03, 0x80, 0x01, 0xFF]
         #expect(Self.failureCode(m) == .invalidPrimitive)
+    }
+
+    @Test func invalidUTF8InAnLDAPDNIsNotAMalformedPDU() throws {
+        // A BindRequest named by the single byte 0xFF: the PDU decodes (the bind answers
+        // invalidDNSyntax), and the name cannot be parsed as a DN.
+        let m: [UInt8] = [0x30, 0x0D, 0x02, 0x01, 0x01, 0x60, 0x08, 0x02, 0x01, 0x03, 0x04, 0x01, 0xFF, 0x80, 0x00]
+        let message = try LDAPMessage(berEncoded: m[...])
+        guard case .bindRequest(let bind) = message.protocolOp else {
+            Issue.record("not a bind request: \(message)")
+            return
+        }
+        #expect(bind.name == "\u{FFFD}")
+        #expect(throws: DNSyntaxError.self) { try DistinguishedName(parsing: "cn=" + bind.name) }
     }
 }
 

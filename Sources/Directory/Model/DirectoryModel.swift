@@ -181,7 +181,10 @@ public struct DirectoryModel: Sendable {
     public var allMembers: TreeDictionary<String, Member>.Values { membersByKey.values }
 
     /// The keys a member's name is indexed under: the folded name, its pinyin with and without
-    /// spaces, and its initials.
+    /// spaces, and its initials; then the surname and the given name (sn, givenName) folded and
+    /// in pinyin with and without spaces, so that a search on one part finds its candidates. The index is a superset:
+    /// which part a key belongs to is decided when the filter is evaluated on the entry, where
+    /// `(sn=zhang)` matches 张三 and `(givenName=zhang*)` does not.
     static func nameKeys(_ name: String, _ pinyin: PinyinName) -> Set<String> {
         var keys: Set<String> = [Self.foldName(name)]
         if !pinyin.compact.isEmpty {
@@ -189,19 +192,38 @@ public struct DirectoryModel: Sendable {
             keys.insert(pinyin.compact)
             keys.insert(pinyin.initials)
         }
-        // The surname and the given name (sn, givenName) and their pinyin: a Han character is
-        // one syllable, so the surname's pinyin is the name's first syllables.
         let parts = NameParts(name)
-        for (part, first) in [(parts.surname, true), (parts.givenName, false)] where !part.isEmpty {
-            keys.insert(Self.foldName(part))
-            let count = part.count
-            let syllables = pinyin.spaced.split(separator: " ")
-            if part.unicodeScalars.allSatisfy(Pinyin.isHan), syllables.count == name.count {
-                let slice = first ? syllables.prefix(count) : syllables.suffix(count)
-                keys.insert(slice.joined())
-            }
+        for part in [parts.surname, parts.givenName] where !part.isEmpty { keys.insert(Self.foldName(part)) }
+        let partPinyin = Self.partPinyin(name, pinyin)
+        for p in [partPinyin.surname, partPinyin.givenName].compactMap({ $0 }) {
+            keys.insert(p.spaced)
+            keys.insert(p.compact)
         }
         return keys
+    }
+
+    /// The pinyin of a Han name's surname and of its given name (sn and givenName, DESIGN §3):
+    /// a Han character is one syllable, so the surname's pinyin is the name's first syllables
+    /// (with the surname's special reading, 曾 zeng, 单 shan) and the given name's the rest. Nil
+    /// for a part that is not all Han, or when the syllables do not line up with the characters.
+    /// - Parameters:
+    ///   - name: the member's name.
+    ///   - pinyin: its pinyin (``pinyin(of:)``).
+    public static func partPinyin(
+        _ name: String, _ pinyin: PinyinName
+    ) -> (surname: PinyinName?, givenName: PinyinName?) {
+        let trimmed = name.trimmingWhitespace
+        let syllables = pinyin.spaced.split(separator: " ")
+        guard !syllables.isEmpty, syllables.count == trimmed.count else { return (nil, nil) }
+        let parts = NameParts(trimmed)
+        func forms(_ part: String, first: Bool) -> PinyinName? {
+            guard !part.isEmpty, part.unicodeScalars.allSatisfy(Pinyin.isHan), part.count <= syllables.count else {
+                return nil
+            }
+            let slice = first ? syllables.prefix(part.count) : syllables.suffix(part.count)
+            return PinyinName(spaced: slice.joined(separator: " "))
+        }
+        return (forms(parts.surname, first: true), forms(parts.givenName, first: false))
     }
 
     /// Folds a name for lookups: compatibility-normalised (full-width to half-width), lower-cased,

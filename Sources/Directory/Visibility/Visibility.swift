@@ -14,7 +14,9 @@ public enum AnonymousPolicy: Sendable, Hashable {
 /// the setting; `subdepartment`: the subtree of the department they are directly in; `inherit`:
 /// the nearest ancestor's setting, top level `all`), always their own entry, and the departments on
 /// the path to anything they see. Hidden departments and members are seen only by administrators
-/// in scope and by themselves; departed members by administrators only. Fields whose policy is
+/// in scope and by themselves; departed members by administrators only. A member whose primary
+/// department (where the entry lives) is hidden from the viewer is invisible however it is
+/// reached: base search, group members, manager, leaders, memberOf, counts. Fields whose policy is
 /// "not shown" are visible only to the member and to administrators. Sub-admins see their subtrees
 /// whole; service accounts read their scopes (all when none) without hidden or departed entries,
 /// limited to their attribute allow-list.
@@ -165,7 +167,9 @@ public struct Visibility: Sendable {
             if case .departed(_, _, let previous) = member.status { return previous.contains { inScope($0) } }
             return member.departments.contains { inScope($0) }
         case .service, .member, .anonymous:
-            guard member.isActive, !member.hidden else { return false }
+            // The entry lives under its primary department: a member whose primary department is
+            // hidden from the viewer is invisible by every path, not only in subtree walks.
+            guard member.isActive, !member.hidden, !hiddenFromViewer(member.primaryDepartment) else { return false }
             return member.departments.contains { inScope($0) && !hiddenFromViewer($0) }
         }
     }

@@ -119,7 +119,8 @@ public struct DIT: Sendable {
         case .department(let id):
             if type == "ou" {
                 let folded = pair.normalizedValue
-                for c in model.children(of: id) where DistinguishedName.foldValue(model.department(c)!.name) == folded {
+                for c in model.children(of: id)
+                where model.department(c).map({ DistinguishedName.foldValue($0.name) }) == folded {
                     return .department(c)
                 }
                 return nil

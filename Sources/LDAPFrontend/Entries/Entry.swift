@@ -10,8 +10,14 @@ public struct Entry: Sendable, Hashable {
     public var dn: String
     /// Attributes in the order they are returned.
     public var attributes: [Attribute]
-    /// Extra strings that name-matching filters also try: the pinyin forms of the name.
+    /// Extra strings that name-matching filters on cn and displayName also try: the pinyin forms
+    /// of the name.
     public var pinyin: [String]
+    /// The pinyin of the surname alone (with and without spaces), which filters on sn try.
+    public var surnamePinyin: [String] = []
+    /// The pinyin of the given name alone (with and without spaces), which filters on givenName
+    /// try.
+    public var givenNamePinyin: [String] = []
 
     /// - Parameters:
     ///   - dn: the DN.
@@ -21,6 +27,16 @@ public struct Entry: Sendable, Hashable {
         self.dn = dn
         self.attributes = attributes
         self.pinyin = pinyin
+    }
+
+    /// The pinyin forms a filter on `type` tries: the surname's for sn, the given name's for
+    /// givenName, the whole name's otherwise.
+    public func pinyinForms(for type: AttributeType) -> [String] {
+        switch type.key {
+        case "sn": return surnamePinyin
+        case "givenname": return givenNamePinyin
+        default: return pinyin
+        }
     }
 
     /// The values of `type`, or nil when the entry does not have it.

@@ -77,7 +77,7 @@ public struct EntryBuilder: Sendable {
             return model.member(account.key).map { member($0, in: model, visibility: visibility, wanted: wanted) }
         case .group(let key): return model.group(key).map { group($0, in: model, visibility: visibility, wanted: wanted) }
         case .groupsContainer, .departedContainer, .adminsContainer, .servicesContainer:
-            return container(node, in: model, wanted: wanted)
+            return container(node, in: model, visibility: visibility, wanted: wanted)
         case .subAdmin(let key), .service(let key):
             return model.administrator(key).map { administrator($0, node: node, in: model) }
         case .superAdmin:
@@ -138,7 +138,12 @@ public struct EntryBuilder: Sendable {
         let countSubordinates = want("hassubordinates") || want("numsubordinates")
         let subordinates = !countSubordinates ? 0 : model.children(of: d.id).filter { visibility.canSee(department: $0) }.count
             + model.primaryMembers(in: d.id).filter { visibility.canSee(member: $0) }.count
-            + (d.id == .root ? (visibility.canSeeSystemEntries ? 4 : 0) + (visibility.canSeeGroups ? 1 : 0) : 0)
+            + (d.id == .root ? dit.children(of: .department(.root), in: model).filter { node in
+                switch node {
+                case .department, .member: return false
+                default: return visibility.canSee(node)
+                }
+            }.count : 0)
         addOperational(&e, dn: e.dn, uuid: d.uuid.uuidString.lowercased(), created: d.created, modified: d.modified,
                        structural: d.id == .root && e.values(of: AttributeRegistry.type(named: "o")!) != nil ? "organization" : "organizationalUnit",
                        subordinates: subordinates)
@@ -220,6 +225,12 @@ public struct EntryBuilder: Sendable {
             e.add("rosterPinyin", Array(Set([py.spaced, py.compact])).sorted())
             e.add("rosterPinyinInitials", py.initials)
             e.pinyin = [py.spaced, py.compact, py.initials]
+            // sn and givenName match the pinyin of their own part (the index holds the same keys).
+            if want("sn") || want("givenname") {
+                let parts = DirectoryModel.partPinyin(m.name, py)
+                e.surnamePinyin = parts.surname.map { [$0.spaced, $0.compact] } ?? []
+                e.givenNamePinyin = parts.givenName.map { [$0.spaced, $0.compact] } ?? []
+            }
         }
         return e
     }
@@ -240,7 +251,9 @@ public struct EntryBuilder: Sendable {
         return e
     }
 
-    func container(_ node: DITNode, in model: DirectoryModel, wanted: AttributeWant? = nil) -> Entry {
+    func container(
+        _ node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil
+    ) -> Entry {
         let dn = dit.dn(of: node, in: model)
         var e = Entry(dn: dn.description)
         e.add("objectClass", ["top", "applicationProcess"])
@@ -249,7 +262,8 @@ public struct EntryBuilder: Sendable {
         e.add("structuralObjectClass", "applicationProcess")
         e.add("subschemaSubentry", DIT.subschemaDN.description)
         if wanted.map({ $0.wants("hassubordinates") || $0.wants("numsubordinates") }) ?? true {
-            let count = dit.children(of: node, in: model).count
+            // Only what the viewer sees is counted: a sub-admin's cn=departed holds their scope's.
+            let count = dit.children(of: node, in: model).filter { visibility.canSee($0) }.count
             e.add("hasSubordinates", count > 0 ? "TRUE" : "FALSE")
             e.add("numSubordinates", String(count))
         }

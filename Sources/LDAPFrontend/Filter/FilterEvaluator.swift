@@ -9,8 +9,8 @@ public enum FilterResult: Sendable, Hashable {
 /// Roster does not know, makes its item Undefined — never an error.
 public struct FilterEvaluator: Sendable {
     /// Callback for `memberOf:1.2.840.113556.1.4.1941:=` (in-chain) match, given the entry and the
-    /// normalised DN asserted.
-    public typealias InChain = @Sendable (Entry, DistinguishedName) -> Bool
+    /// DN asserted: true, false, or Undefined when the viewer may not read memberOf.
+    public typealias InChain = @Sendable (Entry, DistinguishedName) -> FilterResult
 
     let inChain: InChain?
 
@@ -74,7 +74,7 @@ public struct FilterEvaluator: Sendable {
         for v in values where Matching.normalize(v, type.matching) == wanted { return .true }
         if type.pinyin {
             let compact = wanted.replacingOccurrences(of: " ", with: "")
-            for p in entry.pinyin where p == wanted || p == compact { return .true }
+            for p in entry.pinyinForms(for: type) where p == wanted || p == compact { return .true }
         }
         return .false
     }
@@ -109,7 +109,10 @@ public struct FilterEvaluator: Sendable {
             return .true
         }
         if type.pinyin {
-            for p in entry.pinyin where Matching.substring(p, initial: initial, any: any, final: final) { return .true }
+            for p in entry.pinyinForms(for: type)
+            where Matching.substring(p, initial: initial, any: any, final: final) {
+                return .true
+            }
         }
         return .false
     }
@@ -120,7 +123,7 @@ public struct FilterEvaluator: Sendable {
             guard let attr = m.attribute, AttributeRegistry.type(named: attr)?.key == "memberof", let inChain,
                 let dn = try? DistinguishedName(parsing: assertion)
             else { return .undefined }
-            return inChain(entry, dn) ? .true : .false
+            return inChain(entry, dn)
         }
         var kind: MatchingKind? = nil
         if let rule = m.matchingRule {

@@ -144,7 +144,12 @@ struct AddOperation {
                     case .success(let a): members.append(a)
                     }
                 }
-            case "description": description = attribute.values.first.map { String(decoding: $0, as: UTF8.self) }
+            case "description":
+                guard let raw = attribute.values.first else { continue }
+                switch WriteSupport.string(raw, type.name) {
+                case .failure(let r): return r
+                case .success(let s): description = s
+                }
             default:
                 return LDAPResult(.objectClassViolation, diagnosticMessage: "\(type.name): not an attribute of a group")
             }
@@ -156,7 +161,13 @@ struct AddOperation {
 /// Department attributes written over LDAP: description, sort order, scope, hidden, leaders.
 enum DepartmentAttributes {
     static func apply(_ type: AttributeType, _ values: [[UInt8]], to draft: inout DepartmentDraft, write: WriteSupport) -> Result<Void, LDAPResult> {
-        let strings = values.map { String(decoding: $0, as: UTF8.self) }
+        var strings: [String] = []
+        for v in values {
+            switch WriteSupport.string(v, type.name) {
+            case .failure(let r): return .failure(r)
+            case .success(let s): strings.append(s)
+            }
+        }
         switch type.key {
         case "objectclass", "ou": return .success(())
         case "description": draft.description = strings.first

@@ -26,6 +26,9 @@ struct BindOperation {
             )
         case .simple(let p): password = p
         }
+        if let reason = DIT.bindNameSyntaxError(request.name) {
+            return (BindResponse(LDAPResult(.invalidDNSyntax, diagnosticMessage: "name: \(reason)")), nil)
+        }
         if request.name.isEmpty {
             guard password.isEmpty else {
                 return (BindResponse(LDAPResult(.unwillingToPerform, diagnosticMessage: "a password without a name")), nil)

@@ -7,18 +7,19 @@ struct CompareOperation {
     let identity: BoundIdentity
 
     func compare(_ request: CompareRequest) -> LDAPResult {
-        guard let dn = try? DistinguishedName(parsing: request.entry) else {
-            return LDAPResult(.invalidDNSyntax, diagnosticMessage: "entry: not a valid DN")
+        let dn: DistinguishedName
+        do {
+            dn = try DistinguishedName(parsing: request.entry)
+        } catch {
+            return LDAPResult(.invalidDNSyntax, diagnosticMessage: "entry: \(error.reason)")
         }
         let model = frontend.directory.snapshot()
         let visibility = frontend.visibility(identity, model)
-        let search = SearchOperation(frontend: frontend, identity: identity)
         let resolution = frontend.dit.resolve(dn, in: model)
-        let anonymousBlocked = !visibility.readsDirectory
-        guard let node = resolution.node, !anonymousBlocked, search.canSee(node, visibility, model),
+        guard let node = resolution.node, visibility.readsDirectory, visibility.canSee(node),
             let entry = frontend.entry(for: node, in: model, visibility: visibility)
         else {
-            return LDAPResult(.noSuchObject, matchedDN: search.matchedDN(resolution.matched, visibility, model))
+            return LDAPResult(.noSuchObject, matchedDN: frontend.dit.matchedDN(resolution.matched, visibility))
         }
         guard let type = AttributeRegistry.type(named: request.assertion.attribute) else {
             return LDAPResult(.undefinedAttributeType, diagnosticMessage: "\(request.assertion.attribute): unknown attribute")

@@ -39,8 +39,11 @@ struct ModifyDNOperation {
             case .found(let n): superior = n
             }
         }
-        let pair = newRDN.attributes[0]
-        let oldPair = dn.rdn!.attributes[0]
+        // The rootDSE is refused by `target`; a node found always has a leaf RDN, but the name
+        // came from the wire, so it is checked rather than unwrapped.
+        guard let pair = newRDN.attributes.first, let oldPair = dn.rdn?.attributes.first else {
+            return LDAPResult(.unwillingToPerform, diagnosticMessage: "\(request.entry) cannot be renamed")
+        }
         let renamed = pair.normalizedType != oldPair.normalizedType || pair.normalizedValue != oldPair.normalizedValue
         switch node {
         case .member(let account), .departedMember(let account):

@@ -138,7 +138,7 @@ private struct ModifyPlan {
                 }
                 let (sum, overflow) = n.addingReportingOverflow(by)
                 guard !overflow else {
-                    return LDAPResult(.constraintViolation, diagnosticMessage: "\(type.name): the result of the increment is out of range")
+                    return LDAPResult(.constraintViolation, diagnosticMessage: "\(type.name): \(n) + \(by) is out of range")
                 }
                 current = [String(sum)]
             }

@@ -54,8 +54,7 @@ struct WriteSupport {
 
     static let insufficient = LDAPResult(.insufficientAccessRights, diagnosticMessage: "insufficient access")
 
-    /// Resolves a DN the actor writes to. Anyone who may not write there gets
-    /// insufficientAccessRights whether or not the entry exists, so a refusal reveals nothing.
+    /// Resolves a DN the actor writes to: `found`, or `refused` with the answer to give.
     enum Target {
         case found(DITNode)
         case refused(LDAPResult)
@@ -70,33 +69,35 @@ struct WriteSupport {
     }
 
     /// The node `dn` names, if the actor may write there.
+    ///
+    /// An entry the actor cannot see answers noSuchObject with the matchedDN a DN that never
+    /// existed gets (DESIGN §4), for every role; an entry they see but may not change answers
+    /// insufficientAccessRights. Which changes an administrator may make in which subtree is the
+    /// domain's decision, taken when the command runs. The rootDSE and the subschema are never
+    /// written.
+    /// - Parameters:
+    ///   - dn: the entry written to (or the parent of one added).
+    ///   - allowSelf: whether a member may target their own entry.
     func target(_ dn: DistinguishedName, allowSelf: Bool = false) -> Target {
-        let resolution = frontend.dit.resolve(dn, in: model)
+        let dit = frontend.dit
+        let resolution = dit.resolve(dn, in: model)
+        guard let node = resolution.node, visibility.readsDirectory, visibility.canSee(node) else {
+            return .refused(LDAPResult(.noSuchObject, matchedDN: dit.matchedDN(resolution.matched, visibility)))
+        }
+        switch node {
+        case .rootDSE, .subschema:
+            return .refused(
+                LDAPResult(.unwillingToPerform, diagnosticMessage: "the rootDSE and the subschema cannot be changed"))
+        default:
+            break
+        }
         switch role {
         case .readOnly:
             return .refused(Self.insufficient)
         case .member(let me):
-            guard allowSelf, let node = resolution.node, case .member(let a) = node, a == me else {
-                return .refused(Self.insufficient)
-            }
+            guard allowSelf, case .member(let a) = node, a == me else { return .refused(Self.insufficient) }
             return .found(node)
-        case .subAdmin:
-            guard let node = resolution.node else {
-                // Inside a visible department: an honest noSuchObject; elsewhere: refused.
-                if let matched = resolution.matched, case .department = matched, SearchOperation(frontend: frontend, identity: identity).canSee(matched, visibility, model) {
-                    return .refused(LDAPResult(.noSuchObject, matchedDN: frontend.dit.dn(of: matched, in: model).description))
-                }
-                return .refused(Self.insufficient)
-            }
-            guard SearchOperation(frontend: frontend, identity: identity).canSee(node, visibility, model) else {
-                return .refused(Self.insufficient)
-            }
-            return .found(node)
-        case .superAdmin:
-            guard let node = resolution.node else {
-                let matched = resolution.matched.map { frontend.dit.dn(of: $0, in: model).description } ?? ""
-                return .refused(LDAPResult(.noSuchObject, matchedDN: matched))
-            }
+        case .subAdmin, .superAdmin:
             return .found(node)
         }
     }
@@ -175,9 +176,12 @@ struct WriteSupport {
     /// Maps a broken rule to its LDAP result code; names another member only to those who see them.
     func result(for e: DirectoryError) -> LDAPResult {
         var message = e.message
+        // The other member is named only to a requester who sees them and the field in conflict.
         if let conflict = e.conflict {
-            let other = model.member(conflict.account.key)
-            if other == nil || !visibility.canSee(member: other!) { message = conflict.anonymousMessage }
+            let named = model.member(conflict.account.key).map { other in
+                visibility.canSee(member: other) && (e.field.map { visibility.canSee(field: $0, of: other) } ?? true)
+            }
+            if named != true { message = conflict.anonymousMessage }
         }
         let code: ResultCode
         switch e.code {

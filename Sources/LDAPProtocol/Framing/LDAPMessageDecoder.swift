@@ -67,8 +67,9 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
         guard header.identifier == .sequence else {
             throw LDAPFramingError(BERError(.unexpectedTag, "a PDU must start with a SEQUENCE, found \(header.identifier)"))
         }
-        guard buffer.readableBytes >= header.totalLength else { return nil }
-        let bytes = buffer.readBytes(length: header.totalLength)!
+        guard buffer.readableBytes >= header.totalLength,
+            let bytes = buffer.readBytes(length: header.totalLength)
+        else { return nil }
         do {
             return try LDAPMessage(berEncoded: bytes[...], limits: limits)
         } catch {

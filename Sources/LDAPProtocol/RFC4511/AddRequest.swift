@@ -25,7 +25,7 @@ public struct AddRequest: Sendable, Hashable {
     /// Decodes the request; an attribute without values is rejected.
     public init(berEncoded node: BERNode) throws(BERError) {
         var r = try node.children()
-        entry = try r.readLDAPString()
+        entry = try r.readLDAPDN()
         attributes = try r.readAttributeList(requireValues: true)
         try r.finish()
     }

@@ -45,7 +45,7 @@ public struct BindRequest: Sendable, Hashable {
         var r = try node.children()
         version = try r.readInteger(as: Int.self)
         guard (1...127).contains(version) else { throw BERError(.integerOutOfRange, "bind version \(version)") }
-        name = try r.readLDAPString()
+        name = try r.readLDAPDN()
         let auth = try r.read()
         switch (auth.identifier.tagClass, auth.identifier.number) {
         case (.contextSpecific, 0):

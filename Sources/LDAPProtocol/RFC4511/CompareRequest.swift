@@ -24,7 +24,7 @@ public struct CompareRequest: Sendable, Hashable {
     /// Decodes the request.
     public init(berEncoded node: BERNode) throws(BERError) {
         var r = try node.children()
-        entry = try r.readLDAPString()
+        entry = try r.readLDAPDN()
         var ava = try r.readConstructed(.sequence)
         assertion = try AttributeValueAssertion(components: &ava)
         try ava.finish()

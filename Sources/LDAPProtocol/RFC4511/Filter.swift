@@ -32,7 +32,12 @@ public indirect enum Filter: Sendable, Hashable {
 
     /// Decodes a filter, refusing and/or/not nested deeper than `maxDepth`.
     public init(berEncoded node: BERNode, maxDepth: Int) throws(BERError) {
-        try self.init(berEncoded: node, remainingDepth: maxDepth)
+        do throws(BERError) {
+            self = try Filter(berEncoded: node, remainingDepth: maxDepth)
+        } catch {
+            guard error.code == .tooDeep else { throw error }
+            throw BERError(.tooDeep, "filter nested deeper than \(maxDepth) levels of and/or/not")
+        }
     }
 
     private init(berEncoded node: BERNode, remainingDepth: Int) throws(BERError) {

@@ -138,7 +138,7 @@ public struct LDAPMessage: Sendable, Hashable {
         case 7: return .modifyResponse(try result())
         case 8: try constructed(); return .addRequest(try AddRequest(berEncoded: node))
         case 9: return .addResponse(try result())
-        case 10: return .deleteRequest(try BER.decodeUTF8(try node.primitiveContent()))
+        case 10: return .deleteRequest(BER.decodeLDAPDN(try node.primitiveContent()))
         case 11: return .deleteResponse(try result())
         case 12: try constructed(); return .modifyDNRequest(try ModifyDNRequest(berEncoded: node))
         case 13: return .modifyDNResponse(try result())

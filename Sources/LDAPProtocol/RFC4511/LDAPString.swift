@@ -11,6 +11,16 @@ extension BERReader {
         return try BER.decodeUTF8(bytes)
     }
 
+    /// Reads an LDAPDN or a RelativeLDAPDN (RFC 4511 §4.1.3): an LDAPString that names an entry.
+    ///
+    /// A name that is not UTF-8 does not make the PDU malformed: the operation answers it with
+    /// invalidDNSyntax and the connection stays open. Each invalid sequence becomes U+FFFD, which
+    /// ``DistinguishedName/init(parsing:)`` refuses, so such a name never names an entry.
+    @inlinable
+    public mutating func readLDAPDN(_ identifier: BERIdentifier = .octetString) throws(BERError) -> String {
+        BER.decodeLDAPDN(try readOctetString(identifier))
+    }
+
     /// Reads a MessageID (RFC 4511 §4.1.1): `INTEGER (0 .. maxInt)`.
     @inlinable
     public mutating func readMessageID(_ identifier: BERIdentifier = .integer) throws(BERError) -> Int32 {
@@ -21,6 +31,13 @@ extension BERReader {
 }
 
 extension BER {
+    /// Decodes the content of an LDAPDN (RFC 4511 §4.1.3); bytes that are not UTF-8 become U+FFFD
+    /// (see ``BERReader/readLDAPDN(_:)``).
+    @inlinable
+    public static func decodeLDAPDN(_ bytes: ArraySlice<UInt8>) -> String {
+        String(validating: bytes, as: UTF8.self) ?? String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Decodes UTF-8 content into a String, rejecting invalid sequences.
     @inlinable
     public static func decodeUTF8(_ bytes: ArraySlice<UInt8>) throws(BERError) -> String {

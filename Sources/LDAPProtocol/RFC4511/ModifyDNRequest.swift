@@ -28,12 +28,10 @@ public struct ModifyDNRequest: Sendable, Hashable {
     /// Decodes the request.
     public init(berEncoded node: BERNode) throws(BERError) {
         var r = try node.children()
-        entry = try r.readLDAPString()
-        newRDN = try r.readLDAPString()
+        entry = try r.readLDAPDN()
+        newRDN = try r.readLDAPDN()
         deleteOldRDN = try r.readBoolean()
-        newSuperior = try r.readIfPresent(.context(0, constructed: false)).map { n throws(BERError) in
-            try BER.decodeUTF8(n.content)
-        }
+        newSuperior = try r.readIfPresent(.context(0, constructed: false)).map { n in BER.decodeLDAPDN(n.content) }
         try r.finish()
     }
 

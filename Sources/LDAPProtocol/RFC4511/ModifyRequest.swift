@@ -52,7 +52,7 @@ public struct ModifyRequest: Sendable, Hashable {
     /// Decodes the request.
     public init(berEncoded node: BERNode) throws(BERError) {
         var r = try node.children()
-        object = try r.readLDAPString()
+        object = try r.readLDAPDN()
         var list = try r.readConstructed(.sequence)
         var changes: [Change] = []
         while let item = try list.next() {

@@ -69,7 +69,7 @@ public struct SearchRequest: Sendable, Hashable {
     /// - Parameter maxFilterDepth: deepest and/or/not nesting accepted.
     public init(berEncoded node: BERNode, maxFilterDepth: Int) throws(BERError) {
         var r = try node.children()
-        baseObject = try r.readLDAPString()
+        baseObject = try r.readLDAPDN()
         let scopeValue = try r.readInteger(.enumerated, as: Int32.self)
         guard let scope = Scope(rawValue: scopeValue) else {
             throw BERError(.integerOutOfRange, "search scope \(scopeValue)")

@@ -103,6 +103,9 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     // MARK: - Parsing
 
     /// Parses an RFC 4514 string.
+    ///
+    /// A NUL anywhere (raw or escaped as `\00`) and U+FFFD (the decoding of bytes that were not
+    /// UTF-8) are refused, so such a name gets invalidDNSyntax on every operation.
     /// - Throws: ``DNSyntaxError`` naming the rule broken.
     public init(parsing string: String) throws(DNSyntaxError) {
         var p = Parser(bytes: Array(string.utf8), input: string)
@@ -166,10 +169,18 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
             guard i < bytes.count, bytes[i] == UInt8(ascii: "=") else { throw fail("'=' expected after \(type)") }
             i += 1
             skipSpaces()
-            if i < bytes.count && bytes[i] == UInt8(ascii: "#") {
-                return AttributeTypeAndValue(type: type, value: try parseHexValue())
+            let value = i < bytes.count && bytes[i] == UInt8(ascii: "#") ? try parseHexValue() : try parseStringValue()
+            try check(value)
+            return AttributeTypeAndValue(type: type, value: value)
+        }
+
+        /// A value names nothing in Roster if it holds NUL (escaped or not) or U+FFFD (what an
+        /// LDAPDN that was not UTF-8 decodes to, see `BERReader.readLDAPDN`).
+        func check(_ value: String) throws(DNSyntaxError) {
+            for s in value.unicodeScalars {
+                if s == "\u{0}" { throw fail("a value must not contain NUL") }
+                if s == "\u{FFFD}" { throw fail("value is not valid UTF-8") }
             }
-            return AttributeTypeAndValue(type: type, value: try parseStringValue())
         }
 
         mutating func parseHexValue() throws(DNSyntaxError) -> String {

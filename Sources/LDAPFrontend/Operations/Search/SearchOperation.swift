@@ -73,7 +73,7 @@ struct SearchOperation {
             if request.scope == .baseObject {
                 var out: [LDAPMessage] = []
                 if let entry = frontend.entry(for: .rootDSE, in: model, visibility: visibility),
-                    Self.makeEvaluator(frontend: frontend, model: model).matches(request.filter, entry)
+                    Self.makeEvaluator(frontend: frontend, visibility: visibility).matches(request.filter, entry)
                 {
                     out.append(Self.entryMessage(entry, request, AttributeSelection(request.attributes), messageID))
                 }
@@ -163,20 +163,9 @@ struct SearchOperation {
         return ordered.map(\.1)
     }
 
-    static func makeEvaluator(frontend: Frontend, model: DirectoryModel) -> FilterEvaluator {
-        let dit = frontend.dit
-        return FilterEvaluator(inChain: { entry, dn in
-            // memberOf in chain: the entry lies within the department named (or is in the group).
-            guard let node = dit.resolve(dn, in: model).node else { return false }
-            guard let m = (try? DistinguishedName(parsing: entry.dn)).flatMap({ dit.resolve($0, in: model).node }),
-                case .member(let account) = m, let member = model.member(account.key)
-            else { return false }
-            switch node {
-            case .department(let id): return member.departments.contains { model.isDepartment($0, within: id) }
-            case .group(let key): return model.group(key)?.members.contains(account) ?? false
-            default: return false
-            }
-        })
+    /// The evaluator of a search: in-chain memberOf decided over what the viewer can see.
+    static func makeEvaluator(frontend: Frontend, visibility: Visibility) -> FilterEvaluator {
+        InChainMatch.evaluator(dit: frontend.dit, visibility: visibility)
     }
 
     static func entryMessage(_ entry: Entry, _ request: SearchRequest, _ selection: AttributeSelection, _ id: Int32) -> LDAPMessage {
@@ -192,28 +181,11 @@ struct SearchOperation {
     }
 
     /// Whether the viewer may see a node (visibility decided by the domain).
-    static func canSee(_ node: DITNode, _ visibility: Visibility, _ model: DirectoryModel) -> Bool {
-        switch node {
-        case .rootDSE, .subschema: return true
-        case .groupsContainer, .group: return visibility.canSeeGroups
-        case .department(let id): return visibility.canSee(department: id)
-        case .member(let account), .departedMember(let account):
-            guard let m = model.member(account.key) else { return false }
-            if case .departedMember = node, !visibility.canSeeSystemEntries { return false }
-            return visibility.canSee(member: m)
-        case .departedContainer, .adminsContainer, .subAdmin, .servicesContainer, .service, .superAdmin:
-            return visibility.canSeeSystemEntries
-        }
-    }
+    static func canSee(_ node: DITNode, _ visibility: Visibility, _ model: DirectoryModel) -> Bool { visibility.canSee(node) }
 
     /// The matchedDN for a name error: the deepest ancestor the viewer may see, so that the answer
     /// for a hidden entry is the answer for one that never existed.
     func matchedDN(_ matched: DITNode?, _ visibility: Visibility, _ model: DirectoryModel) -> String {
-        let dit = frontend.dit
-        var cursor = matched
-        while let node = cursor, !canSee(node, visibility, model) { cursor = dit.parent(of: node, in: model) }
-        guard let node = cursor else { return "" }
-        if !visibility.readsDirectory { return "" }
-        return dit.dn(of: node, in: model).description
+        frontend.dit.matchedDN(matched, visibility)
     }
 }

@@ -96,7 +96,7 @@ struct SearchWalk: Sendable {
         self.model = model
         self.visibility = visibility
         self.selection = AttributeSelection(request.attributes)
-        self.evaluator = SearchOperation.makeEvaluator(frontend: frontend, model: model)
+        self.evaluator = SearchOperation.makeEvaluator(frontend: frontend, visibility: visibility)
         self.plan = plan
         self.sizeLimit = sizeLimit
         self.timeLimit = timeLimit
