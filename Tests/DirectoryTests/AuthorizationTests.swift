@@ -98,6 +98,11 @@ import Testing
         let ctx = CommandContext(actor: "cn=华北管理员", source: "test", viewer: .administrator("华北管理员"))
         #expect(m.run(.erase(acct("wangwu")), as: ctx) == "insufficient access to member wangwu")
         #expect(m.run(.reinstate(acct("wangwu"), into: [m.id("技术部")]), as: ctx) == "insufficient access to member wangwu")
+        // Nor does it let them read: not the departed member, not (for the service) anything.
+        let sub = Visibility(viewer: .administrator("华北管理员"), model: m)
+        #expect(!sub.canSee(member: m.member("wangwu")!), "a sub-admin whose scope is gone sees no one through it")
+        let service = Visibility(viewer: .administrator("华北服务"), model: m)
+        #expect(!service.canSee(member: m.member("zhangsan") ?? m.allMembers.first { $0.isActive }!), "a service whose scopes are all gone reads nothing, not everything")
         // The super admin still can.
         #expect(m.run(.reinstate(acct("wangwu"), into: [m.id("技术部")])) == nil)
     }

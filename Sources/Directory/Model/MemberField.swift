@@ -1,5 +1,6 @@
-/// The one vocabulary for member fields (DESIGN §2): CLI flag, import-template column and LDAP
-/// attribute of every field, in one table.
+/// The one vocabulary for member fields (DESIGN §2): the CLI flag (the raw value) and the
+/// import-template column of every field. The LDAP attribute of each field is the LDAP
+/// frontend's business (its schema, `MemberField+LDAP.swift`).
 public enum MemberField: String, Sendable, Hashable, CaseIterable {
     case account, name, nickname, gender, wechat, mobile, email, phone, phone2, address, qq, title
     case birthday, lunarBirthday = "lunar-birthday", birthdayReminder = "birthday-reminder"
@@ -29,33 +30,6 @@ public enum MemberField: String, Sendable, Hashable, CaseIterable {
         case .department: "部门"
         case .password: "密码"
         case .followStatus, .pinned, .hidden: nil
-        }
-    }
-
-    /// The LDAP attribute that carries the field on a member entry.
-    public var ldapAttribute: String {
-        switch self {
-        case .account: "uid"
-        case .name: "cn"
-        case .nickname: "rosterNickname"
-        case .gender: "rosterGender"
-        case .wechat: "rosterWeChatID"
-        case .mobile: "mobile"
-        case .email: "mail"
-        case .phone, .phone2: "telephoneNumber"
-        case .address: "postalAddress"
-        case .qq: "rosterQQ"
-        case .title: "title"
-        case .birthday: "rosterBirthday"
-        case .lunarBirthday: "rosterLunarBirthday"
-        case .birthdayReminder: "rosterBirthdayReminder"
-        case .hireDate: "rosterHireDate"
-        case .remarks: "description"
-        case .department: "departmentNumber"
-        case .password: "userPassword"
-        case .followStatus: "rosterFollowStatus"
-        case .pinned: "rosterPinned"
-        case .hidden: "rosterHidden"
         }
     }
 }

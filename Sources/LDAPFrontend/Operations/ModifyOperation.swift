@@ -146,7 +146,7 @@ private struct ModifyPlan {
             if !touched.contains(type.key) { touched.append(type.key) }
         }
         let changed = touched.filter { key in
-            let before = entry.values(of: types[key]!) ?? []
+            let before = types[key].flatMap { entry.values(of: $0) } ?? []
             return before != (values[key] ?? [])
         }
         switch node {
@@ -166,7 +166,7 @@ private struct ModifyPlan {
     ) -> LDAPResult {
         var fields: [MemberField: String?] = [:]
         for key in changed {
-            let type = types[key]!
+            guard let type = types[key] else { continue }
             let v = values[key] ?? []
             switch key {
             case "uid":
@@ -211,7 +211,7 @@ private struct ModifyPlan {
             let v = values[key] ?? []
             switch key {
             case "ou", "dc":
-                return LDAPResult(.notAllowedOnRDN, diagnosticMessage: "\(types[key]!.name): the name is the RDN; rename with modrdn")
+                return LDAPResult(.notAllowedOnRDN, diagnosticMessage: "\(types[key]?.name ?? key): the name is the RDN; rename with modrdn")
             case "o" where id == .root:
                 guard v.count == 1 else { return LDAPResult(.constraintViolation, diagnosticMessage: "o: exactly one value") }
                 return write.execute(.renameOrganization(v[0]))
@@ -243,7 +243,7 @@ private struct ModifyPlan {
             case "objectclass":
                 return LDAPResult(.objectClassModsProhibited, diagnosticMessage: "objectClass: a department's object classes are fixed")
             default:
-                return LDAPResult(.objectClassViolation, diagnosticMessage: "\(types[key]!.name): not an attribute of a department")
+                return LDAPResult(.objectClassViolation, diagnosticMessage: "\(types[key]?.name ?? key): not an attribute of a department")
             }
         }
         if changed.isEmpty { return LDAPResult(.success) }
@@ -272,7 +272,7 @@ private struct ModifyPlan {
             case "objectclass":
                 return LDAPResult(.objectClassModsProhibited, diagnosticMessage: "objectClass: a group's object classes are fixed")
             default:
-                return LDAPResult(.objectClassViolation, diagnosticMessage: "\(types[k]!.name): not an attribute of a group")
+                return LDAPResult(.objectClassViolation, diagnosticMessage: "\(types[k]?.name ?? k): not an attribute of a group")
             }
         }
         if changed.isEmpty { return LDAPResult(.success) }

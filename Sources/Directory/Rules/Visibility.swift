@@ -54,11 +54,14 @@ public struct Visibility: Sendable {
             switch model.administrator(key)?.role {
             case .superAdmin?: kind = .superAdmin
             case .subAdmin(let scopes)?:
+                // A scope naming a deleted department grants nothing (ids are never reused, but a
+                // departed member's previous department may be that same deleted id).
                 kind = .subAdmin
-                roots = Set(scopes)
+                roots = Set(scopes.filter { model.department($0) != nil })
             case .service(let scopes, _)?:
+                // No scopes: the whole directory; scopes that all name deleted departments: nothing.
                 kind = .service
-                roots = scopes.isEmpty ? nil : Set(scopes)
+                roots = scopes.isEmpty ? nil : Set(scopes.filter { model.department($0) != nil })
             case nil:
                 kind = .nobody
                 roots = []
