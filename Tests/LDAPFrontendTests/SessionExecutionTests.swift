@@ -203,4 +203,24 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
         }
         #expect(out.count == 2)
     }
+
+    @Test func aBaseSearchForADepartmentsCountsIsAJobButAMemberIsNot() throws {
+        var s = try makeSession(model: largeModel(extra: 700))
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        let counts = LDAPMessage.ProtocolOp.searchRequest(
+            SearchRequest(baseObject: "dc=example,dc=com", scope: .baseObject, filter: try Filter(parsing: "(objectClass=*)"), attributes: ["+"]))
+        guard case .sendAndPerform = s.receive(message(2, counts)) else {
+            Issue.record("the root's subtree counts cost the whole directory: off the loop")
+            return
+        }
+        var t = try makeSession(model: largeModel(extra: 700))
+        _ = t.respond(to: message(1, bindRequest(adminDN, "secret")))
+        let member = LDAPMessage.ProtocolOp.searchRequest(
+            SearchRequest(baseObject: zhangsan, scope: .baseObject, filter: try Filter(parsing: "(objectClass=*)"), attributes: ["*", "+"]))
+        guard case .send(let out) = t.receive(message(2, member)) else {
+            Issue.record("one member's entry is answered on the loop")
+            return
+        }
+        #expect(out.count == 2)
+    }
 }

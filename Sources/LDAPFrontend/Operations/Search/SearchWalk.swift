@@ -66,6 +66,7 @@ struct SearchWalk: Sendable {
     let filterWant: AttributeWant
     let resultWant: AttributeWant
 
+    private let startNode: DITNode
     private var stack: [DITNode]
     private var examined = 0
     private var returned = 0
@@ -111,16 +112,23 @@ struct SearchWalk: Sendable {
         for key in sortKeys { want.keys.insert(key.type.key) }
         self.resultWant = want
         self.stack = []
+        self.startNode = start
         switch request.scope {
         case .baseObject, .wholeSubtree: stack = [start]
         case .singleLevel, .subordinates: stack = startIsRoot ? [start] : children(start).reversed()
         }
     }
 
-    /// Whether the whole search is cheap enough to run on the event loop: a base search, or one
-    /// the indexes narrowed to a few members.
+    /// Whether the whole search is cheap enough to run on the event loop: a base search (but not
+    /// of a department's or container's counts, which cost its subtree), or one the indexes
+    /// narrowed to a few members.
     var isSmall: Bool {
-        if request.scope == .baseObject { return true }
+        if request.scope == .baseObject {
+            switch startNode {
+            case .department, .departedContainer, .groupsContainer: return !resultWant.operational && !filterWant.operational
+            default: return true
+            }
+        }
         if let plan, plan.candidateCount <= 64, plan.onlyMembers || plan.groups != nil { return true }
         return false
     }
