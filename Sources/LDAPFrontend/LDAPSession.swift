@@ -262,6 +262,11 @@ public struct LDAPSession: Sendable {
                 identity = newIdentity ?? .anonymous
                 return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
             }
+            if bind.isCheap(request) {
+                let (response, newIdentity) = bind.bind(request)
+                identity = newIdentity ?? .anonymous
+                return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
+            }
             return .job(
                 Job(kind: .compute, messageID: id) {
                     let (response, newIdentity) = bind.bind(request)

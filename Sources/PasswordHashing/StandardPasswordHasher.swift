@@ -58,6 +58,16 @@ public struct StandardPasswordHasher: PasswordHasher {
         }
     }
 
+    /// Salted and unsalted SHA schemes cost one digest; a password of at most 128 bytes keeps it
+    /// under a microsecond or two. PBKDF2 is never cheap.
+    public func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool {
+        guard password.count <= 128, case .success(let parsed) = Self.parse(stored) else { return false }
+        switch parsed {
+        case .pbkdf2: return false
+        case .salted, .unsalted: return true
+        }
+    }
+
     public func validate(storedHash: String) throws(DirectoryError) {
         if case .failure(let e) = Self.parse(storedHash) { throw e }
     }

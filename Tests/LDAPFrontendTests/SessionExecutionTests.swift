@@ -223,4 +223,38 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
         }
         #expect(out.count == 2)
     }
+
+    /// An `{SSHA}` imported from OpenLDAP costs one digest: checked on the loop. Unknown names
+    /// (their decoy check is PBKDF2) and PBKDF2 accounts go off it.
+    @Test func aSingleDigestBindIsCheckedOnTheLoopAndOthersAreNot() throws {
+        var model = demoModel
+        var m = try #require(model.member("t2001"))
+        m.passwordHash = "{SSHA}iuxjEKkordMN9jPVPh61ykRwnP8nrvyt"  // slappasswd -h {SSHA} -s Pw-ssha-1
+        model.put(m)
+        var s = try makeSession(model: model)
+        guard case .send(let out) = s.receive(message(1, bindRequest("t2001", "Pw-ssha-1"))),
+            case .bindResponse(let r) = out.first?.protocolOp
+        else {
+            Issue.record("an {SSHA} bind needs no job")
+            return
+        }
+        #expect(r.result.resultCode == .success)
+        guard case .send(let wrong) = s.receive(message(2, bindRequest("t2001", "wrong-password"))),
+            case .bindResponse(let w) = wrong.first?.protocolOp
+        else {
+            Issue.record("a wrong password against {SSHA} is answered on the loop too")
+            return
+        }
+        #expect(w.result.resultCode == .invalidCredentials)
+        guard case .sendAndPerform = s.receive(message(3, bindRequest("nobody-here", "whatever1"))) else {
+            Issue.record("an unknown name costs a PBKDF2 decoy check: off the loop")
+            return
+        }
+        var t = try makeSession(model: model)
+        let long = String(repeating: "x", count: 4096)
+        guard case .sendAndPerform = t.receive(message(1, bindRequest("t2001", long))) else {
+            Issue.record("a long password is hashed off the loop, whatever the scheme")
+            return
+        }
+    }
 }

@@ -35,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
         let message = request(filter)
         Benchmark("Search, admin: \(name)") { benchmark in
             var s = admin
-            for _ in benchmark.scaledIterations { blackHole(s.receive(message)) }
+            for _ in benchmark.scaledIterations { blackHole(s.respond(to: message)) }
         }
     }
 }

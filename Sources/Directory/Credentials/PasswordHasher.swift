@@ -11,4 +11,13 @@ public protocol PasswordHasher: Sendable {
     /// - Throws: ``DirectoryError`` with code `invalidValue`, field `password`, naming the rule
     ///   broken (never the value).
     func validate(storedHash: String) throws(DirectoryError)
+    /// Whether verifying `password` against `stored` costs about one digest of a short input
+    /// (salted SHA schemes), so cheap that a server may do it where it stands instead of
+    /// handing it to a worker thread. Key-stretching schemes (PBKDF2) are never cheap.
+    func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool
+}
+
+extension PasswordHasher {
+    /// By default nothing is cheap: every verification may be handed off.
+    public func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool { false }
 }

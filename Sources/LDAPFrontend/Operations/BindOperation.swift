@@ -45,6 +45,17 @@ struct BindOperation {
         return nil
     }
 
+    /// Whether the password check of a bind `immediate(_:)` did not answer is cheap enough to
+    /// run on the event loop: the name designates someone whose stored hash costs one digest
+    /// (an `{SSHA}` imported from OpenLDAP) and the password is short. Unknown names, whose
+    /// decoy check is a full PBKDF2, and every key-stretching scheme go off the loop.
+    func isCheap(_ request: BindRequest) -> Bool {
+        guard case .simple(let password) = request.authentication else { return false }
+        let (_, hash) = principal(named: request.name, in: frontend.directory.snapshot())
+        guard let hash else { return false }
+        return frontend.hasher.isCheapToVerify(password, against: hash)
+    }
+
     /// The whole bind, password check included.
     func bind(_ request: BindRequest) -> (BindResponse, BoundIdentity?) {
         if let answer = immediate(request) { return answer }
