@@ -196,6 +196,44 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    public func writeBatch(
+        from current: StoredDirectory, _ bodies: [DirectoryStoreWrite]
+    ) throws -> (StoredDirectory, [Result<AuditRecord, any Error>]) {
+        try mapBusy {
+            try pool.writeWithoutTransaction { db in
+                var result: (StoredDirectory, [Result<AuditRecord, any Error>])?
+                try db.inTransaction(.immediate) {
+                    var state = try Self.catchUp(current, db)
+                    _ = state.model.takeChanges()
+                    var outcomes: [Result<AuditRecord, any Error>] = []
+                    for body in bodies {
+                        let nextID = state.model.nextDepartmentID
+                        let record: AuditRecord
+                        do {
+                            record = try body(&state.model)
+                        } catch {
+                            // The command changed nothing (apply works on a copy).
+                            _ = state.model.takeChanges()
+                            outcomes.append(.failure(error))
+                            continue
+                        }
+                        let changes = state.model.takeChanges()
+                        let model = state.model
+                        try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
+                        if model.nextDepartmentID != nextID { try Self.saveNextDepartmentID(model.nextDepartmentID, db) }
+                        state.sequence = try Self.appendLog(changes, db)
+                        try Self.appendAudit(record, db)
+                        outcomes.append(.success(record))
+                    }
+                    result = (state, outcomes)
+                    return .commit
+                }
+                guard let result else { throw StorageError("the write transaction ended without a result") }
+                return result
+            }
+        }
+    }
+
     /// Turns SQLite's busy and locked results into ``StoreError`` code `busy`.
     private func mapBusy<T>(_ body: () throws -> T) throws -> T {
         do {

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Runs commands against a store and publishes each new model to the readers: the one writer of
@@ -8,6 +9,8 @@ public final class DirectoryService: Sendable {
     /// The model readers take snapshots of.
     public let live: LiveDirectory
     private let state: Mutex<StoredDirectory>
+    /// Writes waiting for the next group commit, and whether a writer is committing.
+    private let queue = Mutex<WriteQueue>(WriteQueue())
 
     /// Loads the directory from the store.
     public init(store: any DirectoryStore) throws {
@@ -46,26 +49,72 @@ public final class DirectoryService: Sendable {
     public func execute(
         by context: CommandContext, _ makeCommand: (DirectoryModel) throws(DirectoryError) -> DirectoryCommand
     ) throws -> AuditRecord {
-        try state.withLock { (current: inout StoredDirectory) throws -> AuditRecord in
-            let next: StoredDirectory
-            let record: AuditRecord
+        try withoutActuallyEscaping(makeCommand) { make in
+            let write = PendingWrite { (model: inout DirectoryModel) throws -> AuditRecord in
+                let command = try make(model)
+                return try model.apply(command, by: context)
+            }
+            return try submit(write).get()
+        }
+    }
+
+    // MARK: - Group commit
+
+    /// Writers that arrive while another commits wait for the next commit and share it: one
+    /// durable commit (one fsync) for all of them, each command still validated against the
+    /// model the ones before it left, with its own change-log and audit records. Leadership
+    /// passes to the first writer of the next group, so no caller runs others' writes for long.
+    private func submit(_ write: PendingWrite) -> Result<AuditRecord, any Error> {
+        let leadsNow = queue.withLock { (q: inout WriteQueue) -> Bool in
+            q.waiting.append(write)
+            if q.committing { return false }
+            q.committing = true
+            return true
+        }
+        if !leadsNow { write.wake.wait() }
+        if let result = write.result { return result }
+        // This writer leads the next group: everyone waiting, itself included.
+        let group = queue.withLock { (q: inout WriteQueue) -> [PendingWrite] in
+            let group = q.waiting
+            q.waiting = []
+            return group
+        }
+        commit(group)
+        // Drop every caller's closure before waking them: their callers' closures must not
+        // outlive the calls that lent them (`withoutActuallyEscaping`).
+        var wakes: [DispatchSemaphore] = []
+        for w in group {
+            w.body = nil
+            if w !== write { wakes.append(w.wake) }
+        }
+        let next = queue.withLock { (q: inout WriteQueue) -> DispatchSemaphore? in
+            guard let first = q.waiting.first else {
+                q.committing = false
+                return nil
+            }
+            return first.wake
+        }
+        for wake in wakes { wake.signal() }
+        next?.signal()
+        return write.result ?? .failure(StoreError(.busy, "the write was not run"))
+    }
+
+    private func commit(_ group: [PendingWrite]) {
+        state.withLock { (current: inout StoredDirectory) in
             do {
-                (next, record) = try store.write(from: current) { model in
-                    let command = try makeCommand(model)
-                    let record = try model.apply(command, by: context)
-                    return (record, record)
-                }
+                let bodies = group.map { $0.body ?? { _ in throw StoreError(.busy, "the write was not run") } }
+                let (next, outcomes) = try store.writeBatch(from: current, bodies)
+                current = next
+                live.publish(next.model)
+                for (write, outcome) in zip(group, outcomes) { write.result = outcome }
             } catch {
-                // The command was checked against what others committed; show readers that too.
+                // The commands were checked against what others committed; show readers that too.
                 if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
                     current = caughtUp
                     live.publish(caughtUp.model)
                 }
-                throw error
+                for write in group { write.result = .failure(error) }
             }
-            current = next
-            live.publish(next.model)
-            return record
         }
     }
 
@@ -92,4 +141,22 @@ public final class DirectoryService: Sendable {
             return true
         }
     }
+}
+
+/// The writes waiting for a group commit.
+private struct WriteQueue {
+    var waiting: [PendingWrite] = []
+    var committing = false
+}
+
+/// One caller's write, waiting for the commit that carries it.
+private final class PendingWrite: @unchecked Sendable {
+    // Safe: `body` is called, then cleared, only by the group's leader while this write's caller
+    // is blocked on `wake` (or is the leader itself); `result` is written before `wake` is signalled and read
+    // after it returns (the semaphore orders the two), or by the leader on its own thread.
+    var body: DirectoryStoreWrite?
+    var result: Result<AuditRecord, any Error>?
+    let wake = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping DirectoryStoreWrite) { self.body = body }
 }
