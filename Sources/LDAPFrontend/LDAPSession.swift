@@ -257,21 +257,22 @@ public struct LDAPSession: Sendable {
         }
         switch message.protocolOp {
         case .bindRequest(let request):
-            let bind = BindOperation(frontend: frontend)
-            if let (response, newIdentity) = bind.immediate(request) {
+            switch BindOperation(frontend: frontend).decide(request) {
+            case .answered(let response, let newIdentity):
                 identity = newIdentity ?? .anonymous
                 return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
-            }
-            if bind.isCheap(request) {
-                let (response, newIdentity) = bind.bind(request)
+            case .verify(let verification) where verification.isCheap:
+                let (response, newIdentity) = verification.run()
                 identity = newIdentity ?? .anonymous
                 return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
+            case .verify(let verification):
+                return .job(
+                    Job(kind: .compute, messageID: id) {
+                        let (response, newIdentity) = verification.run()
+                        return Completion(
+                            messageID: id, outcome: .response([LDAPMessage(messageID: id, .bindResponse(response))], bound: .some(newIdentity)))
+                    })
             }
-            return .job(
-                Job(kind: .compute, messageID: id) {
-                    let (response, newIdentity) = bind.bind(request)
-                    return Completion(messageID: id, outcome: .response([LDAPMessage(messageID: id, .bindResponse(response))], bound: .some(newIdentity)))
-                })
         case .searchRequest(let request):
             switch SearchOperation(frontend: frontend, identity: current).start(
                 request, controls: message.controls, messageID: id, paging: &paging)
