@@ -85,6 +85,9 @@ public struct LDAPSession: Sendable {
     private var paging = PagingState()
     private var queue: [LDAPMessage] = []
     private var running: Running?
+    /// Whether the channel can take more output: no new operation starts while it cannot, so a
+    /// client that never reads is never answered more than a batch ahead.
+    private var writable = true
     let frontend: Frontend
 
     /// The client's address, for the audit log.
@@ -182,9 +185,17 @@ public struct LDAPSession: Sendable {
     /// Tells the session whether the channel can take more output; a waiting search goes on
     /// when it can.
     public mutating func channelWritable(_ writable: Bool) -> Action {
-        guard !closed, writable, case .searchWaiting(let walk) = running else { return .none }
-        running = .search(walk.messageID, abandoned: false)
-        return .sendAndPerform([], Self.batchJob(walk))
+        self.writable = writable
+        guard !closed, writable else { return .none }
+        switch running {
+        case .searchWaiting(let walk):
+            running = .search(walk.messageID, abandoned: false)
+            return .sendAndPerform([], Self.batchJob(walk))
+        case nil:
+            return drain()
+        default:
+            return .none
+        }
     }
 
     /// Handles a PDU that could not be framed or decoded: Notice of Disconnection, then close.
@@ -205,7 +216,7 @@ public struct LDAPSession: Sendable {
     /// Starts queued operations until one needs a job or the queue is empty.
     private mutating func drain(sending first: [LDAPMessage] = []) -> Action {
         var out = first
-        while running == nil, !closed, !queue.isEmpty {
+        while running == nil, writable, !closed, !queue.isEmpty {
             let message = queue.removeFirst()
             switch dispatch(message) {
             case .immediate(let messages):

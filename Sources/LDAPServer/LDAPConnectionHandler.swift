@@ -89,7 +89,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, !closing { execute(session.channelWritable(true), context) }
+        if !closing { execute(session.channelWritable(context.channel.isWritable), context) }
         context.fireChannelWritabilityChanged()
     }
 

@@ -257,4 +257,23 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
             return
         }
     }
+
+    /// While the channel cannot take more output no new operation starts — even searches that
+    /// finish in one batch — so a client that never reads is never answered far ahead.
+    @Test func nothingStartsWhileTheChannelIsNotWritable() throws {
+        var s = try makeSession()
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        #expect(s.channelWritable(false) == .none)
+        let uid = LDAPMessage.ProtocolOp.searchRequest(
+            SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: try Filter(parsing: "(uid=t2001)")))
+        #expect(s.receive(message(2, uid)) == .none, "queued, not answered")
+        #expect(s.receive(message(3, try wholeTree())) == .none)
+        #expect(s.outstanding == 2)
+        // Writable again: the queue runs, the cheap search at once, the whole-tree one as a job.
+        guard case .sendAndPerform(let out, _) = s.channelWritable(true) else {
+            Issue.record("writable again: the queued operations start")
+            return
+        }
+        #expect(out.map(\.messageID) == [2, 2])
+    }
 }
