@@ -1,6 +1,8 @@
 import Directory
 import Foundation
 import LDAPProtocol
+import Logging
+import PasswordHashing
 import Testing
 
 @testable import LDAPFrontend
@@ -275,5 +277,40 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
             return
         }
         #expect(out.map(\.messageID) == [2, 2])
+    }
+
+    /// Later pages of a paged search show the directory as it is then: a member who departed
+    /// after the first page is not returned by the second (found by review).
+    @Test func laterPagesShowTheDirectoryAsItIsNow() throws {
+        let service = try DirectoryService(store: InMemoryStore(demoModel))
+        let frontend = Frontend(
+            configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com")),
+            directory: service.live, writer: service, hasher: StandardPasswordHasher(rounds: 1000), logger: Logger(label: "test"))
+        var s = LDAPSession(frontend: frontend)
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        let request = SearchRequest(
+            baseObject: "ou=语文组,ou=教师组,ou=育才学校,dc=example,dc=com", scope: .singleLevel,
+            filter: try Filter(parsing: "(objectClass=inetOrgPerson)"), attributes: ["uid"])
+        func page(_ id: Int32, _ cookie: [UInt8]) -> (uids: [String], cookie: [UInt8]) {
+            let out = s.respond(to: LDAPMessage(messageID: id, .searchRequest(request), controls: [PagedResultsControl(size: 1, cookie: cookie).control()]))
+            var uids: [String] = []
+            var next: [UInt8] = []
+            for m in out {
+                if case .searchResultEntry(let e) = m.protocolOp { uids.append(e.objectName) }
+                if case .searchResultDone = m.protocolOp, let c = m.controls.first(where: { $0.oid == PagedResultsControl.oid }),
+                    let value = c.value, let p = try? PagedResultsControl(controlValue: value)
+                {
+                    next = p.cookie
+                }
+            }
+            return (uids, next)
+        }
+        let first = page(2, [])
+        #expect(first.uids.count == 1)
+        #expect(!first.cookie.isEmpty)
+        let other = first.uids[0].hasPrefix("uid=t2001") ? "t2002" : "t2001"
+        try service.execute(.depart(try Account(parsing: other)), by: CommandContext(actor: "test", source: "test"))
+        let second = page(3, first.cookie)
+        #expect(second.uids.isEmpty, "\(other) departed after the first page: \(second.uids)")
     }
 }

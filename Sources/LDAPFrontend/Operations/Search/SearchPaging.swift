@@ -3,8 +3,8 @@ import LDAPProtocol
 
 /// The paged searches (RFC 2696) in progress on one connection, by cookie.
 struct PagingState: Sendable {
-    /// What a paged search keeps between pages: the request, the model it read, and the entries
-    /// still to be sent.
+    /// What a paged search keeps between pages: the request, the model it read (its order), and
+    /// the entries still to be sent.
     struct Cursor: Sendable {
         var request: SearchRequest
         var model: DirectoryModel
@@ -60,13 +60,22 @@ struct SearchPage: Sendable {
     func produce() -> (messages: [LDAPMessage], keep: PagingState.Cursor?) {
         var out: [LDAPMessage] = []
         var cursor = self.cursor
-        let visibility = frontend.visibility(cursor.identity, cursor.model)
+        // Each page is built from the directory as it is now, not as it was at the first page:
+        // an entry that left the requester's view since (departed, hidden, moved out of scope)
+        // or no longer matches is left out, and values are current.
+        let model = frontend.directory.snapshot()
+        let visibility = frontend.visibility(cursor.identity, model)
+        let evaluator = SearchOperation.makeEvaluator(frontend: frontend, visibility: visibility)
+        let filterWant = AttributeWant.of(cursor.request.filter)
         let selection = AttributeSelection(cursor.request.attributes)
         let batch = cursor.remaining.prefix(size)
         cursor.remaining = cursor.remaining.dropFirst(size)
         out.reserveCapacity(batch.count + 1)
-        for node in batch {
-            guard let entry = frontend.entry(for: node, in: cursor.model, visibility: visibility, wanted: selection.want) else { continue }
+        for node in batch where visibility.canSee(node) {
+            guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant),
+                evaluator.matches(cursor.request.filter, probe),
+                let entry = frontend.entry(for: node, in: model, visibility: visibility, wanted: selection.want)
+            else { continue }
             out.append(SearchOperation.entryMessage(entry, cursor.request, selection, messageID))
         }
         let last = cursor.remaining.isEmpty
