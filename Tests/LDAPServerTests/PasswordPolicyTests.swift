@@ -54,6 +54,15 @@ import Testing
         }
     }
 
+    /// `increment` is no way to set a password (found by review).
+    @Test func incrementingAPasswordIsRefused() async throws {
+        try await withWritableServer { port, _ in
+            let r = try tool(port, "ldapmodify", Self.asAdmin, "dn: \(Self.member)\nchangetype: modify\nincrement: userPassword\nuserPassword: 7\n")
+            #expect(r.status == 53, "\(r.text)")
+            #expect(try binds(port, "Pw-t2001"))
+        }
+    }
+
     @Test func withPasswordNotSelfEditableNoRouteChangesIt() async throws {
         try await withWritableServer { port, path in
             let cli = try run(try rosterExecutable(), ["policy", "field", "password", "--self-editable", "no", "--database", path])

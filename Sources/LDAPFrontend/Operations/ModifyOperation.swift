@@ -27,19 +27,21 @@ struct ModifyOperation {
                 hash = now.passwordHash(change.modification.values[0])
             }
         }
-        var verified = false
+        // Whether the value to delete is the current password; what that means is decided in
+        // the plan, once the requester is known to see the entry.
+        var currentMatches: Bool?
         if let current {
-            guard case .member(let account)? = now.frontend.dit.resolve(dn, in: now.model).node,
-                let stored = now.model.member(account.key)?.passwordHash,
-                now.frontend.hasher.verify(current, against: stored)
-            else {
-                return LDAPResult(.noSuchAttribute, diagnosticMessage: "userPassword: the value to delete is not the current password")
+            if case .member(let account)? = now.frontend.dit.resolve(dn, in: now.model).node,
+                let stored = now.model.member(account.key)?.passwordHash
+            {
+                currentMatches = now.frontend.hasher.verify(current, against: stored)
+            } else {
+                currentMatches = false
             }
-            verified = true
         }
         return now.execute(
-            planning: { support in ModifyPlan(write: support, hash: hash).modify(request) },
-            currentPasswordVerified: verified)
+            planning: { support in ModifyPlan(write: support, hash: hash, currentMatches: currentMatches).modify(request) },
+            currentPasswordVerified: currentMatches == true)
     }
 }
 
@@ -47,6 +49,8 @@ struct ModifyOperation {
 private struct ModifyPlan {
     let write: WriteSupport
     let hash: Result<String, LDAPResult>?
+    /// Whether a userPassword value to delete is the current password (nil: none to delete).
+    let currentMatches: Bool?
 
     func modify(_ request: ModifyRequest) -> LDAPResult {
         let dn: DistinguishedName
@@ -78,10 +82,13 @@ private struct ModifyPlan {
             }
             types[type.key] = type
             if type.key == "userpassword" {
-                guard case .member = node, attr.values.count == 1 else {
+                guard case .member = node, attr.values.count == 1, change.operation != .increment else {
                     return LDAPResult(.unwillingToPerform, diagnosticMessage: "userPassword: replace it with one value (or use ldappasswd)")
                 }
                 if change.operation == .delete {
+                    guard currentMatches == true else {
+                        return LDAPResult(.noSuchAttribute, diagnosticMessage: "userPassword: the value to delete is not the current password")
+                    }
                     // The current password, proven before the lock; a new one must follow.
                     guard request.changes.contains(where: { $0.operation != .delete && AttributeRegistry.type(named: $0.modification.type)?.key == "userpassword" }) else {
                         return LDAPResult(.unwillingToPerform, diagnosticMessage: "userPassword: a password can be replaced, not removed")
