@@ -177,4 +177,27 @@ import Testing
         try PasswordRules.check("123456")
         #expect(PasswordRules.minimumLength == 6)
     }
+
+    /// A sub-admin cannot let the members of its departments read beyond what they read now
+    /// (found by review: `rosterVisibility: all` on its own scope root).
+    @Test func aSubAdminCannotWidenWhatMembersSee() {
+        var m = DirectoryModel(organization: "示例")
+        m.run(.createDepartment(DepartmentDraft(name: "网点", parent: .root, scope: .subdepartment)))
+        m.run(.createDepartment(DepartmentDraft(name: "北京", parent: m.id("网点"))))
+        m.run(.createDepartment(DepartmentDraft(name: "总部", parent: .root)))
+        m.run(.createDepartment(DepartmentDraft(name: "财务", parent: m.id("总部"), scope: .subdepartment)))
+        let beijing = m.id("网点->北京"), finance = m.id("总部->财务")
+        m.run(.putAdministrator(Administrator(name: "北京管理员", role: .subAdmin(scopes: [beijing, finance]))))
+        let ctx = CommandContext(actor: "cn=北京管理员", source: "test", viewer: .administrator("北京管理员"))
+        #expect(m.run(.updateDepartment(beijing, DepartmentChanges(scope: .all)), as: ctx)?.contains("may not let members see beyond") == true)
+        // 财务 inherits `all` from its top-level parent: inherit would widen it too.
+        #expect(m.run(.updateDepartment(finance, DepartmentChanges(scope: .inherit)), as: ctx)?.contains("may not let members see beyond") == true)
+        #expect(m.run(.createDepartment(DepartmentDraft(name: "朝阳", parent: beijing, scope: .all)), as: ctx) != nil)
+        // Narrower or equal settings are theirs to choose.
+        #expect(m.run(.updateDepartment(beijing, DepartmentChanges(scope: .department)), as: ctx) == nil)
+        #expect(m.run(.updateDepartment(beijing, DepartmentChanges(scope: .inherit)), as: ctx) == nil)
+        #expect(m.run(.createDepartment(DepartmentDraft(name: "朝阳", parent: beijing)), as: ctx) == nil)
+        // The super admin may widen anything.
+        #expect(m.run(.updateDepartment(beijing, DepartmentChanges(scope: .all))) == nil)
+    }
 }

@@ -120,6 +120,7 @@ extension DirectoryModel {
     private mutating func createDepartment(_ draft: DepartmentDraft, _ ctx: CommandContext) throws(DirectoryError) -> DepartmentID {
         _ = try requireDepartment(draft.parent)
         try authorize(department: draft.parent, ctx)
+        try authorizeVisibility(draft.scope, of: nil, under: draft.parent, ctx)
         let name = try FieldRules.departmentName(draft.name)
         try checkSiblingName(name, under: draft.parent, except: nil)
         let level = depth(of: draft.parent) + 1
@@ -154,6 +155,7 @@ extension DirectoryModel {
             if d.id == .root && scope != .all {
                 throw DirectoryError(.constraintViolation, field: .department, "the organisation's own scope is always all")
             }
+            if scope != d.scope { try authorizeVisibility(scope, of: d.id, under: d.parent, ctx) }
             d.scope = scope
         }
         if let hidden = c.hidden {

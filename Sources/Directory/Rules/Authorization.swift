@@ -123,4 +123,43 @@ extension DirectoryModel {
             throw DirectoryError(.currentPasswordRequired, field: .password, "give the current password to change it")
         }
     }
+
+    /// A sub-admin may not widen what members see beyond what they saw: a setting that would
+    /// let a department's members read the whole directory (`all`, or `inherit` resolving to it)
+    /// is refused unless they already could, and so is one carried by a department outside the
+    /// sub-admin's subtrees. Otherwise a sub-admin could let its members read everything.
+    /// - Parameters:
+    ///   - scope: the setting wanted.
+    ///   - id: the department (nil: one being created).
+    ///   - parent: its parent (where `inherit` looks).
+    func authorizeVisibility(
+        _ scope: VisibilityScope, of id: DepartmentID?, under parent: DepartmentID?, _ ctx: CommandContext
+    ) throws(DirectoryError) {
+        guard case .subAdmin(let scopes) = ctx.role else { return }
+        func inherited() -> (VisibilityScope, DepartmentID?) {
+            guard let parent, parent != .root else { return (.all, nil) }
+            let (s, carrier) = Visibility.effectiveScope(of: parent, in: self)
+            return (s, carrier)
+        }
+        let after: (VisibilityScope, DepartmentID?) = scope == .inherit ? inherited() : (scope, id ?? parent)
+        let before: (VisibilityScope, DepartmentID?) = id.map { i in
+            let (s, c) = Visibility.effectiveScope(of: i, in: self)
+            return (s, c)
+        } ?? inherited()
+        func withinScopes(_ c: DepartmentID?) -> Bool {
+            guard let c else { return false }
+            return scopes.contains { isDepartment(c, within: $0) }
+        }
+        let wider = DirectoryError(
+            .forbidden, field: .department,
+            "a sub-admin may not let members see beyond what they see now (visibility \(scope.rawValue))")
+        switch after.0 {
+        case .all:
+            if before.0 != .all { throw wider }
+        case .department:
+            if before.0 != .all, !withinScopes(after.1), !(before.0 == .department && before.1 == after.1) { throw wider }
+        case .subdepartment, .inherit:
+            return
+        }
+    }
 }
