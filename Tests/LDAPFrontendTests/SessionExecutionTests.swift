@@ -313,4 +313,35 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
         let second = page(3, first.cookie)
         #expect(second.uids.isEmpty, "\(other) departed after the first page: \(second.uids)")
     }
+
+    /// A costly filter examines few nodes per batch, so abandon and time limits act between
+    /// batches; a filter of more than 1024 items is refused (found by review).
+    @Test func costlyFiltersAreCutIntoSmallBatchesAndHugeOnesRefused() throws {
+        var s = try makeSession()
+        _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
+        let clause = Filter.extensibleMatch(
+            MatchingRuleAssertion(matchingRule: "1.2.840.113556.1.4.1941", attribute: "memberOf",
+                                  value: Array("ou=教师组,ou=育才学校,dc=example,dc=com".utf8), dnAttributes: false))
+        let heavy = LDAPMessage.ProtocolOp.searchRequest(
+            SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: .or(Array(repeating: clause, count: 600)), attributes: ["uid"]))
+        guard case .sendAndPerform(_, let job) = s.receive(message(2, heavy)) else {
+            Issue.record("a costly search runs off the loop")
+            return
+        }
+        guard case .sendAndAskWritability = s.completed(job.run()) else {
+            Issue.record("the first batch of a costly filter covers only a few nodes")
+            return
+        }
+        _ = s.receive(message(3, .abandonRequest(2)))
+        #expect(s.outstanding == 0)
+        let huge = LDAPMessage.ProtocolOp.searchRequest(
+            SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: .or(Array(repeating: .present("uid"), count: 1025))))
+        let out = s.respond(to: message(4, huge))
+        guard case .searchResultDone(let r) = out.last?.protocolOp else {
+            Issue.record("no result")
+            return
+        }
+        #expect(r.resultCode == .unwillingToPerform)
+        #expect(r.diagnosticMessage.contains("at most 1024"))
+    }
 }

@@ -43,6 +43,13 @@ struct SearchOperation {
             return .page(SearchPage(frontend: frontend, cursor: cursor, size: Int(paged.size), messageID: messageID, cookie: paging.reserveCookie()))
         }
 
+        let cost = FilterCost(request.filter)
+        guard cost.items <= FilterCost.maxItems else {
+            return done(
+                LDAPResult(
+                    .unwillingToPerform,
+                    diagnosticMessage: "filter: \(cost.items) items; at most \(FilterCost.maxItems) are allowed"))
+        }
         let baseDN: DistinguishedName
         do {
             baseDN = try DistinguishedName(parsing: request.baseObject)

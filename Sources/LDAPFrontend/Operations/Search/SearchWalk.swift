@@ -47,6 +47,13 @@ struct SearchWalk: Sendable {
     /// and in time, so a search that matches nothing still yields to abandon and disconnect.
     static let batchEntries = 256
     static let batchExamined = 4096
+    /// Filter work per batch, in ``FilterCost/weight`` units: a costly filter examines fewer
+    /// nodes per batch (down to one), so abandon, the time limit and other connections' jobs get
+    /// their turn between batches.
+    static let batchWork = 65_536
+
+    /// The cost of one filter evaluation.
+    let filterWeight: Int
 
     init(
         frontend: Frontend, identity: BoundIdentity, request: SearchRequest, messageID: Int32, model: DirectoryModel,
@@ -71,6 +78,7 @@ struct SearchWalk: Sendable {
         self.pagingCookie = pagingCookie
         self.recurse = request.scope == .wholeSubtree || request.scope == .subordinates
         self.filterWant = AttributeWant.of(request.filter)
+        self.filterWeight = FilterCost(request.filter).weight
         var want = selection.want
         for key in sortKeys { want.keys.insert(key.type.key) }
         self.resultWant = want
@@ -87,12 +95,13 @@ struct SearchWalk: Sendable {
     /// narrowed to a few members.
     var isSmall: Bool {
         if request.scope == .baseObject {
+            if filterWeight >= 64 { return false }
             switch startNode {
             case .department, .departedContainer, .groupsContainer: return !resultWant.operational && !filterWant.operational
             default: return true
             }
         }
-        if let plan, plan.candidateCount <= 64, plan.onlyMembers || plan.groups != nil { return true }
+        if let plan, plan.candidateCount <= 64, plan.onlyMembers || plan.groups != nil, filterWeight < 64 { return true }
         return false
     }
 
@@ -106,7 +115,9 @@ struct SearchWalk: Sendable {
             sendReady(&out)
             return out
         }
-        var budget = Self.batchExamined
+        var budget = max(1, min(Self.batchExamined, Self.batchWork / filterWeight))
+        // A costly filter checks the clock on every node; a cheap one every 256.
+        let clockEvery = filterWeight >= 64 ? 1 : 256
         while budget > 0, let node = stack.popLast() {
             budget -= 1
             guard SearchOperation.canSee(node, visibility, model) else { continue }
@@ -114,7 +125,7 @@ struct SearchWalk: Sendable {
             // A planned filter needs a member attribute, which departments never carry.
             if plan != nil, case .department = node { continue }
             examined += 1
-            if let deadline, examined % 256 == 0, Date() > deadline {
+            if let deadline, examined % clockEvery == 0, Date() > deadline {
                 for (_, entry) in collected { out.append(message(entry)) }
                 collected = []
                 return finish(&out, LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
