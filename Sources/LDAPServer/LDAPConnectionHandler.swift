@@ -42,14 +42,74 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     /// A read the channel asked for and the handler held back.
     private var readHeldBack = false
 
-    init(session: LDAPSession, pools: WorkPools, lingerSeconds: Int64, logger: Logger) {
+    private let pduTimeout: TimeAmount
+    private let idleTimeout: TimeAmount?
+    private var pduTimer: Scheduled<Void>?
+    private var idleTimer: Scheduled<Void>?
+
+    init(session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, logger: Logger) {
         self.session = session
         self.pools = pools
-        self.lingerSeconds = lingerSeconds
+        self.lingerSeconds = configuration.lingerSeconds
+        self.pduTimeout = .seconds(max(1, configuration.pduTimeoutSeconds))
+        self.idleTimeout = configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil
         self.logger = logger
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    // MARK: - Timers
+
+    /// A PDU begun must be finished in time; the clock runs only while the server reads.
+    private func armPDUTimer(_ context: ChannelHandlerContext) {
+        pduTimer?.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        pduTimer = context.eventLoop.scheduleTask(in: pduTimeout) {
+            let this = handler.value
+            guard !this.closing else { return }
+            if this.readHeldBack || this.session.outstanding > 0 {
+                this.armPDUTimer(bound.value)  // the server, not the client, is holding it up
+            } else {
+                this.logger.debug("closing: a PDU was not finished in time")
+                this.closeQuietly(bound.value)
+            }
+        }
+    }
+
+    /// Restarts the idle clock; it closes a connection with nothing to do for too long.
+    private func armIdleTimer(_ context: ChannelHandlerContext) {
+        guard let idleTimeout else { return }
+        idleTimer?.cancel()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
+            let this = handler.value
+            guard !this.closing else { return }
+            if this.session.outstanding > 0 {
+                this.armIdleTimer(bound.value)
+            } else {
+                this.logger.debug("closing an idle connection")
+                this.closeQuietly(bound.value)
+            }
+        }
+    }
+
+    private func closeQuietly(_ context: ChannelHandlerContext) {
+        closing = true
+        session.channelClosed()
+        pduTimer?.cancel()
+        idleTimer?.cancel()
+        context.close(promise: nil)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer(context)
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { armIdleTimer(context) }
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
@@ -66,6 +126,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
         reading = true
+        armIdleTimer(context)
         switch unwrapInboundIn(data) {
         case .message(let message):
             execute(session.receive(message), context)
@@ -94,6 +155,8 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        pduTimer?.cancel()
+        idleTimer?.cancel()
         closing = true
         session.channelClosed()
         context.fireChannelInactive()
@@ -109,6 +172,13 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerShuttingDown {
             shutDown(context: context)
+        } else if let partial = event as? LDAPPartialPDU {
+            switch partial {
+            case .started: armPDUTimer(context)
+            case .finished:
+                pduTimer?.cancel()
+                pduTimer = nil
+            }
         } else {
             context.fireUserInboundEventTriggered(event)
         }

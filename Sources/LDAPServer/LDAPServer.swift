@@ -79,7 +79,7 @@ public final class LDAPServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
                     let session = LDAPSession(frontend: frontend, peer: peer, maxOutstanding: configuration.maxOutstandingOperations)
                     try channel.pipeline.syncOperations.addHandler(
-                        LDAPConnectionHandler(session: session, pools: pools, lingerSeconds: configuration.lingerSeconds, logger: log))
+                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, logger: log))
                     return channel
                 }
             }

@@ -30,12 +30,23 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// the client reads), in bytes. Default 256 KiB; the low mark is a quarter of it.
     public var writeBufferHighWaterMark: Int
 
+    /// Longest a client may take to send the rest of a PDU it has begun, in seconds; then the
+    /// connection is closed (time the server itself holds back reading does not count).
+    /// Default 30.
+    public var pduTimeoutSeconds: Int64
+    /// Longest a connection may stay idle — no request, nothing outstanding — before the server
+    /// closes it, in seconds; 0: never. Default 900.
+    public var idleTimeoutSeconds: Int64
+
     /// - Parameters: see the properties.
     public init(
         host: String = "127.0.0.1", port: Int = 3389, limits: ProtocolLimits = ProtocolLimits(), maxConnections: Int = 4096,
         backlog: Int32 = 256, maxOutstandingOperations: Int = 16, lingerSeconds: Int64 = 2,
-        computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10
+        computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10,
+        pduTimeoutSeconds: Int64 = 30, idleTimeoutSeconds: Int64 = 900
     ) {
+        self.pduTimeoutSeconds = pduTimeoutSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
         self.host = host
         self.port = port
         self.limits = limits

@@ -267,7 +267,7 @@ struct PolicyCommand: ParsableCommand {
 
 /// `roster audit`: the durable record of every write.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "List the audit log (every write and bind).")
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "List the audit log of writes, oldest first.")
     @OptionGroup var db: DatabaseOptions
     @Option(name: .long, help: "Only records from this date or time on (YYYY-MM-DD or ISO 8601).") var since: String?
     @Option(name: .long, help: "At most this many records.") var limit: Int = 1000

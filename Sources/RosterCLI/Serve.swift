@@ -14,7 +14,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the LDAP server.",
         discussion: """
-            With --demo, serves a demo organisation from memory (the seed's school and logistics \
+            With --demo, serves a demo organisation from a fresh temporary database (the seed's school and logistics \
             company). Demo passwords: members Pw-<account>, cn=admin,<base> secret.
             """)
 
@@ -41,6 +41,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .long, help: "Most operations one connection may have waiting or running before the server stops reading from it.")
     var maxOutstanding: Int = 16
+
+    @Option(name: .long, help: "Seconds a connection may stay idle before the server closes it (0: never).")
+    var idleTimeout: Int64 = 900
 
     @Flag(name: .long, help: "Let anonymous clients read the fields the field policy shows (an intranet address book).")
     var anonymousRead = false
@@ -78,7 +81,8 @@ struct Serve: AsyncParsableCommand {
             directory: service.live, writer: service, hasher: hasher, logger: logger)
         let server = LDAPServer(
             configuration: ServerConfiguration(
-                host: host, port: port, maxConnections: max(1, maxConnections), maxOutstandingOperations: max(1, maxOutstanding)),
+                host: host, port: port, maxConnections: max(1, maxConnections), maxOutstandingOperations: max(1, maxOutstanding),
+                idleTimeoutSeconds: max(0, idleTimeout)),
             frontend: frontend, logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)
         let group = ServiceGroup(

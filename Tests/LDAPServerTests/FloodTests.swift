@@ -140,3 +140,33 @@ func residentBytes() -> Int {
         }
     }
 }
+
+@Suite struct ConnectionTimeoutTests {
+    /// Half a PDU and then silence: the connection is closed once the PDU timeout passes, so such
+    /// clients cannot hold every connection slot (found by review).
+    @Test func aPDUNotFinishedInTimeClosesTheConnection() async throws {
+        try await withServer(pduTimeout: 1) { port in
+            let client = try RawClient(port: port)
+            client.write([0x30, 0x84, 0x00, 0x10, 0x00])  // a header promising more than it sends
+            let t = Date()
+            #expect(client.read() == nil, "the server closes the connection")
+            let took = Date().timeIntervalSince(t)
+            #expect(took > 0.8 && took < 5, "closed after the PDU timeout, not at once and not never (\(took) s)")
+        }
+    }
+
+    /// A connection with nothing to do for the idle timeout is closed; one in use is not.
+    @Test func anIdleConnectionIsClosedAndABusyOneKept() async throws {
+        try await withServer(idleTimeout: 1) { port in
+            let idle = try RawClient(port: port)
+            let busy = try RawClient(port: port)
+            let whoAmI = { (id: Int32) in LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI))) }
+            for i in 0..<6 {
+                busy.send(whoAmI(Int32(i + 1)))
+                #expect(busy.read() != nil, "a connection in use stays open")
+                Thread.sleep(forTimeInterval: 0.4)
+            }
+            #expect(idle.read() == nil, "the idle one was closed")
+        }
+    }
+}

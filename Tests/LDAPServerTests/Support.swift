@@ -21,7 +21,7 @@ let demoModel = DemoOrganization.build(hasher: StandardPasswordHasher(rounds: 10
 /// processes, and must not starve the cooperative pool the server's connections run on.
 func withServer<T: Sendable>(
     limits: ProtocolLimits = ProtocolLimits(), anonymousRead: Bool = true, model: DirectoryModel = demoModel,
-    maxConnections: Int = 4096, _ body: @escaping @Sendable (Int) throws -> T
+    maxConnections: Int = 4096, pduTimeout: Int64 = 30, idleTimeout: Int64 = 900, _ body: @escaping @Sendable (Int) throws -> T
 ) async throws -> T {
     var logger = Logger(label: "test-server")
     logger.logLevel = .warning
@@ -29,7 +29,9 @@ func withServer<T: Sendable>(
         configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com"), anonymousRead: anonymousRead),
         directory: LiveDirectory(model), hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
     let server = LDAPServer(
-        configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits, maxConnections: maxConnections), frontend: frontend,
+        configuration: ServerConfiguration(
+            host: "127.0.0.1", port: 0, limits: limits, maxConnections: maxConnections, pduTimeoutSeconds: pduTimeout,
+            idleTimeoutSeconds: idleTimeout), frontend: frontend,
         logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {

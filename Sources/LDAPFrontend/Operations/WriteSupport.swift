@@ -169,7 +169,7 @@ struct WriteSupport {
     /// Maps a failure of the store: `busy` (51) when another writer held the database too long.
     func result(for e: StoreError) -> LDAPResult {
         switch e.code {
-        case .busy: return LDAPResult(.busy, diagnosticMessage: "\(e.message); nothing was applied, try again")
+        case .busy: return LDAPResult(.busy, diagnosticMessage: "\(e.message); try again")
         }
     }
 

@@ -8,6 +8,12 @@ public enum LDAPInbound: Sendable, Hashable {
     case malformed(LDAPFramingError)
 }
 
+/// The user event ``LDAPMessageDecoder`` sends when part of a PDU is buffered, and when it is not
+/// any more.
+public enum LDAPPartialPDU: Sendable, Hashable {
+    case started, finished
+}
+
 /// Assembles LDAPMessages from any split of the byte stream (a `ByteToMessageDecoder`).
 ///
 /// The PDU's length is read from its header before anything is buffered beyond it, so a PDU over
@@ -21,6 +27,8 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
     /// The limits in force.
     public let limits: ProtocolLimits
     private var failed = false
+    /// Whether part of a PDU is buffered (announced with ``LDAPPartialPDU``).
+    private var partial = false
 
     /// - Parameter limits: PDU size and nesting bounds.
     public init(limits: ProtocolLimits = ProtocolLimits()) { self.limits = limits }
@@ -31,8 +39,12 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         do {
-            guard let message = try Self.decodeOne(from: &buffer, limits: limits) else { return .needMoreData }
+            guard let message = try Self.decodeOne(from: &buffer, limits: limits) else {
+                announce(buffer.readableBytes > 0, context)
+                return .needMoreData
+            }
             context.fireChannelRead(Self.wrapInboundOut(.message(message)))
+            if buffer.readableBytes == 0 { announce(false, context) }
             return .continue
         } catch {
             failed = true
@@ -40,6 +52,15 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
             context.fireChannelRead(Self.wrapInboundOut(.malformed(error)))
             return .needMoreData
         }
+    }
+
+    /// Tells the pipeline when a PDU starts arriving and when none is pending any more, so the
+    /// connection can bound the time a client takes to send one (a client that sends half a PDU
+    /// and stops would otherwise hold its connection forever).
+    private mutating func announce(_ pending: Bool, _ context: ChannelHandlerContext) {
+        guard pending != partial else { return }
+        partial = pending
+        context.fireUserInboundEventTriggered(pending ? LDAPPartialPDU.started : LDAPPartialPDU.finished)
     }
 
     public mutating func decodeLast(
