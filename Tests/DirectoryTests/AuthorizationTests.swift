@@ -176,6 +176,18 @@ import Testing
         }
         try PasswordRules.check("123456")
         #expect(PasswordRules.minimumLength == 6)
+        // Found by review: a megabyte, a NUL and six spaces were accepted as passwords.
+        func refusal(_ p: String) -> String? {
+            do {
+                try PasswordRules.check(p)
+                return nil
+            } catch { return error.message }
+        }
+        #expect(refusal(String(repeating: "a", count: 257)) == "password: at most 256 characters are allowed")
+        #expect(refusal("abc\u{0}def")?.contains("control characters") == true)
+        #expect(refusal("abc\ndefg")?.contains("control characters") == true)
+        #expect(refusal("      ") == "password: a password of only spaces is not allowed")
+        #expect(refusal("correct horse battery staple 密码") == nil)
     }
 
     /// A sub-admin cannot let the members of its departments read beyond what they read now

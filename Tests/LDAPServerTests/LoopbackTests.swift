@@ -101,7 +101,8 @@ func lengthOf(_ n: Int) -> [UInt8] {
     @Test func aHundredThousandTinyWritesOfOnePDU() async throws {
         try await withServer { port in
             let client = try RawClient(port: port)
-            let names = (0..<8000).map { Filter.equalityMatch(AttributeValueAssertion("cn", Array("n\($0)".utf8))) }
+            // Within the 1 024-item filter limit: fewer items, longer values.
+            let names = (0..<1000).map { Filter.equalityMatch(AttributeValueAssertion("cn", Array(("n\($0)" + String(repeating: "x", count: 100)).utf8))) }
             let filter = Filter.or(names + [.equalityMatch(AttributeValueAssertion("uid", Array("t2001".utf8)))])
             let bytes = LDAPMessage(messageID: 5, .searchRequest(SearchRequest(baseObject: base, scope: .wholeSubtree, filter: filter, attributes: ["uid"]))).berEncoded
             #expect(bytes.count >= 100_000)

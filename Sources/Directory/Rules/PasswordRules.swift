@@ -3,6 +3,8 @@
 public enum PasswordRules {
     /// The fewest characters a password may have: 6.
     public static let minimumLength = 6
+    /// The most characters a password may have: 256 (a long passphrase fits; a megabyte does not).
+    public static let maximumLength = 256
 
     /// Checks a plain password.
     /// - Parameter password: the password as given (never logged, never put in a message).
@@ -15,6 +17,15 @@ public enum PasswordRules {
         guard password.count >= minimumLength else {
             throw DirectoryError(
                 .constraintViolation, field: .password, "at least \(minimumLength) characters are required")
+        }
+        guard password.count <= maximumLength else {
+            throw DirectoryError(.constraintViolation, field: .password, "at most \(maximumLength) characters are allowed")
+        }
+        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw DirectoryError(.constraintViolation, field: .password, "control characters (NUL, newline, tab…) are not allowed")
+        }
+        guard !password.allSatisfy({ $0.isWhitespace }) else {
+            throw DirectoryError(.constraintViolation, field: .password, "a password of only spaces is not allowed")
         }
     }
 }

@@ -78,7 +78,11 @@ struct PasswordModifyOperation {
     private func changePassword(_ node: DITNode, _ new: [UInt8]?, currentPasswordVerified: Bool = false) -> ExtendedResponse {
         var generated: String?
         let password: [UInt8]
-        if let new, !new.isEmpty {
+        if let new {
+            // RFC 3062: an absent newPasswd asks for a generated one; an empty one is no password.
+            guard !new.isEmpty else {
+                return ExtendedResponse(LDAPResult(.constraintViolation, diagnosticMessage: "newPasswd: an empty password is not allowed"))
+            }
             password = new
         } else {
             let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
