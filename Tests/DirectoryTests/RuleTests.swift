@@ -33,6 +33,21 @@ import Testing
         }
     }
 
+    /// Found by review: NUL in a name or title, department names with a newline, a zero-width
+    /// space or a right-to-left override, and ＡＢＣ beside abc were all accepted.
+    @Test func controlAndInvisibleCharactersAreRefused() throws {
+        for bad in ["销售\n部", "销售\u{200B}部", "销售\u{202E}部", "销售\u{0}部"] {
+            #expect(throws: DirectoryError.self) { try FieldRules.departmentName(bad) }
+        }
+        #expect(throws: DirectoryError.self) { try FieldRules.memberField(.name, "张\u{0}三") }
+        #expect(throws: DirectoryError.self) { try FieldRules.memberField(.title, "经理\n总监") }
+        #expect(throws: DirectoryError.self) { try FieldRules.memberField(.remarks, "备注\u{202E}") }
+        #expect(try FieldRules.memberField(.address, "北京市\n朝阳区") == "北京市\n朝阳区", "an address may have line breaks")
+        var m = DirectoryModel(organization: "示例")
+        #expect(m.run(.createDepartment(DepartmentDraft(name: "abc", parent: .root))) == nil)
+        #expect(m.run(.createDepartment(DepartmentDraft(name: "ＡＢＣ", parent: .root)))?.contains("already has a sub-department named abc") == true)
+    }
+
     @Test func wechatRuleSaysAnAllDigitValueIsAMobile() throws {
         do {
             _ = try FieldRules.memberField(.wechat, "13800138000")

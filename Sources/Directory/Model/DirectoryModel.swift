@@ -65,10 +65,13 @@ public struct DirectoryModel: Sendable {
     /// Sub-departments of `id`, by sort order then name.
     public func children(of id: DepartmentID) -> [DepartmentID] { childIDs[id] ?? [] }
 
-    /// The sub-department of `parent` named `name` (names compared ignoring case).
+    /// The sub-department of `parent` named `name` (names compared ignoring case and full-width
+    /// forms: ＡＢＣ and abc are one name).
     public func child(of parent: DepartmentID, named name: String) -> Department? {
-        let folded = name.lowercased()
-        for id in childIDs[parent] ?? [] where departments[id]?.name.lowercased() == folded { return departments[id] }
+        let folded = name.precomposedStringWithCompatibilityMapping.lowercased()
+        for id in childIDs[parent] ?? [] where departments[id]?.name.precomposedStringWithCompatibilityMapping.lowercased() == folded {
+            return departments[id]
+        }
         return nil
     }
 

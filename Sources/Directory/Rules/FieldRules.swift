@@ -18,7 +18,19 @@ public enum FieldRules {
         }
     }
 
-    /// A department name: 1–50 display columns, none of `\ / : * ? " < > |`.
+    /// Control characters (NUL, newline, tab…) and the invisible format characters that make two
+    /// names look alike or reorder text (zero-width spaces and joiners, bidirectional overrides).
+    static func invisibleCharacter(in value: String) -> Unicode.Scalar? {
+        value.unicodeScalars.first { s in
+            switch s.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator: return true
+            default: return false
+            }
+        }
+    }
+
+    /// A department name: 1–50 display columns, none of `\ / : * ? " < > |`, no control or
+    /// invisible format characters.
     public static func departmentName(_ raw: String) throws(DirectoryError) -> String {
         let name = raw.trimmingWhitespace
         guard !name.isEmpty else { throw DirectoryError(.invalidValue, field: .department, "a department name is required") }
@@ -31,6 +43,11 @@ public enum FieldRules {
         if let bad = name.first(where: { forbiddenInDepartmentNames.contains($0) }) {
             throw DirectoryError(
                 .invalidValue, field: .department, "\(name) contains \(bad); a name may not contain \\ / : * ? \" < > |")
+        }
+        if let bad = invisibleCharacter(in: name) {
+            throw DirectoryError(
+                .invalidValue, field: .department,
+                "the name contains U+\(String(bad.value, radix: 16, uppercase: true)); control and invisible characters are not allowed")
         }
         if name.contains("->") || name.contains(";") || name.contains("；") {
             throw DirectoryError(.invalidValue, field: .department, "\(name) contains a path separator (-> or ;)")
@@ -48,6 +65,14 @@ public enum FieldRules {
         if value.isEmpty {
             if field == .name { throw DirectoryError(.invalidValue, field: .name, "a name is required") }
             return nil
+        }
+        // One-line fields hold no control or invisible characters; the address and the remarks
+        // may have line breaks, never a NUL or a bidirectional override.
+        let multiline = field == .address || field == .remarks
+        if let bad = invisibleCharacter(in: multiline ? value.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ") : value) {
+            throw DirectoryError(
+                .invalidValue, field: field,
+                "contains U+\(String(bad.value, radix: 16, uppercase: true)); control and invisible characters are not allowed")
         }
         switch field {
         case .name:
