@@ -225,8 +225,9 @@ public struct EntryBuilder: Sendable {
             e.add("rosterPinyin", Array(Set([py.spaced, py.compact])).sorted())
             e.add("rosterPinyinInitials", py.initials)
             e.pinyin = [py.spaced, py.compact, py.initials]
-            // sn and givenName match the pinyin of their own part (the index holds the same keys).
-            if want("sn") || want("givenname") {
+            // sn and givenName match the pinyin of their own part (the index holds the same keys):
+            // only a filter on them reads it, so it is computed only when they are named.
+            if wanted.map({ $0.keys.contains("sn") || $0.keys.contains("givenname") }) ?? true {
                 let parts = DirectoryModel.partPinyin(m.name, py)
                 e.surnamePinyin = parts.surname.map { [$0.spaced, $0.compact] } ?? []
                 e.givenNamePinyin = parts.givenName.map { [$0.spaced, $0.compact] } ?? []
