@@ -181,12 +181,7 @@ public final class SQLiteStore: DirectoryStore {
                     _ = state.model.takeChanges()
                     let nextID = state.model.nextDepartmentID
                     let (record, value) = try body(&state.model)
-                    let changes = state.model.takeChanges()
-                    let model = state.model
-                    try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
-                    if model.nextDepartmentID != nextID { try Self.saveNextDepartmentID(model.nextDepartmentID, db) }
-                    state.sequence = try Self.appendLog(changes, db)
-                    try Self.appendAudit(record, db)
+                    try Self.persistCommand(&state, since: nextID, record, db)
                     result = (state, value)
                     return .commit
                 }
@@ -217,12 +212,7 @@ public final class SQLiteStore: DirectoryStore {
                             outcomes.append(.failure(error))
                             continue
                         }
-                        let changes = state.model.takeChanges()
-                        let model = state.model
-                        try Self.persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
-                        if model.nextDepartmentID != nextID { try Self.saveNextDepartmentID(model.nextDepartmentID, db) }
-                        state.sequence = try Self.appendLog(changes, db)
-                        try Self.appendAudit(record, db)
+                        try Self.persistCommand(&state, since: nextID, record, db)
                         outcomes.append(.success(record))
                     }
                     result = (state, outcomes)
@@ -232,6 +222,19 @@ public final class SQLiteStore: DirectoryStore {
                 return result
             }
         }
+    }
+
+    /// Persists what one command changed in the model: its rows, the department id sequence if
+    /// it moved, a change-log record (the state's new sequence number) and its audit record.
+    private static func persistCommand(
+        _ state: inout StoredDirectory, since nextID: DepartmentID, _ record: AuditRecord, _ db: Database
+    ) throws {
+        let changes = state.model.takeChanges()
+        let model = state.model
+        try persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
+        if model.nextDepartmentID != nextID { try saveNextDepartmentID(model.nextDepartmentID, db) }
+        state.sequence = try appendLog(changes, db)
+        try appendAudit(record, db)
     }
 
     /// Turns SQLite's busy and locked results into ``StoreError`` code `busy`.
