@@ -1,3 +1,4 @@
+import Dispatch
 import Directory
 import Logging
 import ServiceLifecycle
@@ -13,7 +14,13 @@ struct ChangeFollower: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                if try service.refresh() {
+                // Off the cooperative pool: reading the database, and waiting for the service's
+                // lock while a write waits for another process, may block.
+                let service = self.service
+                let changed = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Bool, any Error>) in
+                    DispatchQueue.global().async { c.resume(with: Result { try service.refresh() }) }
+                }
+                if changed {
                     logger.info("applied changes from the database", metadata: ["sequence": "\(service.sequence)"])
                 }
             } catch {
