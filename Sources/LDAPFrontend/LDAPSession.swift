@@ -41,9 +41,10 @@ public struct LDAPSession: Sendable {
     /// Work to run off the event loop (on a thread pool): pure with respect to the connection, it
     /// reads the shared directory and may write through the domain's commands.
     public struct Job: Sendable, Equatable {
-        /// Which pool it belongs on: durable writes wait on the disk and are kept apart from
-        /// hashing and searching, so a slow disk never delays a bind.
-        public enum Kind: Sendable, Hashable { case compute, write }
+        /// Which pool it belongs on: password checks, searches and durable writes each have
+        /// their own, so a slow disk never delays a bind and costly searches from many
+        /// connections never queue ahead of one.
+        public enum Kind: Sendable, Hashable { case verify, compute, write }
 
         public let kind: Kind
         let messageID: Int32
@@ -278,7 +279,7 @@ public struct LDAPSession: Sendable {
                 return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
             case .verify(let verification):
                 return .job(
-                    Job(kind: .compute, messageID: id) {
+                    Job(kind: .verify, messageID: id) {
                         let (response, newIdentity) = verification.run()
                         return Completion(
                             messageID: id, outcome: .response([LDAPMessage(messageID: id, .bindResponse(response))], bound: .some(newIdentity)))

@@ -6,13 +6,16 @@ import NIOPosix
 
 /// The thread pools a server runs costly work on, so that an event loop only moves bytes.
 struct WorkPools: Sendable {
-    /// Password hashing and verification, searches over many entries.
+    /// Password checks of binds.
+    let verify: NIOThreadPool
+    /// Password hashing of writes, searches over many entries.
     let compute: NIOThreadPool
     /// Durable writes (they wait on the disk and on the store's lock).
     let write: NIOThreadPool
 
     func pool(for kind: LDAPSession.Job.Kind) -> NIOThreadPool {
         switch kind {
+        case .verify: verify
         case .compute: compute
         case .write: write
         }
@@ -238,6 +241,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
             guard let context = this.context, !this.closing else { return }
             switch result {
             case .success(let completion):
+                this.armIdleTimer(context)  // time spent working for the client is not idle time
                 this.execute(this.session.completed(completion), context)
             case .failure(let error):
                 // The pool is gone: the server is stopping.

@@ -50,11 +50,14 @@ public final class LDAPServer: Service, Sendable {
         let frontend = self.frontend
         let logger = self.logger
         let pools = WorkPools(
+            verify: NIOThreadPool(numberOfThreads: max(1, configuration.verifyThreads)),
             compute: NIOThreadPool(numberOfThreads: max(1, configuration.computeThreads)),
             write: NIOThreadPool(numberOfThreads: max(1, configuration.writeThreads)))
+        pools.verify.start()
         pools.compute.start()
         pools.write.start()
         defer {
+            pools.verify.shutdownGracefully { _ in }
             pools.compute.shutdownGracefully { _ in }
             pools.write.shutdownGracefully { _ in }
         }

@@ -20,7 +20,11 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// How long a connection closed after a malformed PDU keeps draining what the client still
     /// sends, so the Notice of Disconnection is not lost to a reset, in seconds. Default 2.
     public var lingerSeconds: Int64
-    /// Threads that hash passwords and run searches over many entries. Default: one per core.
+    /// Threads that check bind passwords (PBKDF2): apart from searches, so costly searches from
+    /// many connections never queue ahead of a bind. Default: one per core.
+    public var verifyThreads: Int
+    /// Threads that run searches over many entries (and hash the passwords writes set).
+    /// Default: one per core.
     public var computeThreads: Int
     /// Threads that run durable writes. They mostly wait — on the disk, and on the write that
     /// commits before theirs — and writes that wait together share one durable commit (group
@@ -42,7 +46,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     public init(
         host: String = "127.0.0.1", port: Int = 3389, limits: ProtocolLimits = ProtocolLimits(), maxConnections: Int = 4096,
         backlog: Int32 = 256, maxOutstandingOperations: Int = 16, lingerSeconds: Int64 = 2,
-        computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10,
+        verifyThreads: Int = System.coreCount, computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10,
         pduTimeoutSeconds: Int64 = 30, idleTimeoutSeconds: Int64 = 900
     ) {
         self.pduTimeoutSeconds = pduTimeoutSeconds
@@ -54,6 +58,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.backlog = backlog
         self.maxOutstandingOperations = maxOutstandingOperations
         self.lingerSeconds = lingerSeconds
+        self.verifyThreads = verifyThreads
         self.computeThreads = computeThreads
         self.writeThreads = writeThreads
         self.writeBufferHighWaterMark = writeBufferHighWaterMark

@@ -184,9 +184,11 @@ import Testing
             } catch { return error.message }
         }
         #expect(refusal(String(repeating: "a", count: 257)) == "password: at most 256 characters are allowed")
-        #expect(refusal("abc\u{0}def")?.contains("control characters") == true)
-        #expect(refusal("abc\ndefg")?.contains("control characters") == true)
+        #expect(refusal("abc\u{0}def")?.contains("control and invisible characters") == true)
+        #expect(refusal("abc\ndefg")?.contains("control and invisible characters") == true)
         #expect(refusal("      ") == "password: a password of only spaces is not allowed")
+        #expect(refusal("abc\u{202E}defg")?.contains("invisible characters") == true)
+        #expect(refusal("abc\u{200B}defg")?.contains("invisible characters") == true)
         #expect(refusal("correct horse battery staple 密码") == nil)
     }
 

@@ -21,8 +21,10 @@ public enum PasswordRules {
         guard password.count <= maximumLength else {
             throw DirectoryError(.constraintViolation, field: .password, "at most \(maximumLength) characters are allowed")
         }
-        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw DirectoryError(.constraintViolation, field: .password, "control characters (NUL, newline, tab…) are not allowed")
+        guard !password.unicodeScalars.contains(where: { [.control, .format].contains($0.properties.generalCategory) }) else {
+            throw DirectoryError(
+                .constraintViolation, field: .password,
+                "control and invisible characters (NUL, newline, tab, zero-width, direction marks…) are not allowed")
         }
         guard !password.allSatisfy({ $0.isWhitespace }) else {
             throw DirectoryError(.constraintViolation, field: .password, "a password of only spaces is not allowed")
