@@ -112,6 +112,44 @@ func residentBytes() -> Int {
     }
 }
 
+extension FloodTests {
+    /// Costly searches (1 000 in-chain memberOf clauses each) pipelined on many connections keep
+    /// the compute pool busy; a bind and a uid search on another connection are still answered
+    /// at once, because binds check passwords on a pool of their own (found by review).
+    @Test func costlySearchesFromManyConnectionsDelayNoBind() async throws {
+        try await withServer { port in
+            let clause = Filter.extensibleMatch(
+                MatchingRuleAssertion(matchingRule: "1.2.840.113556.1.4.1941", attribute: "memberOf",
+                                      value: Array("ou=教师组,ou=育才学校,dc=example,dc=com".utf8)))
+            let costly = SearchRequest(
+                baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: .or(Array(repeating: clause, count: 1000)), attributes: ["uid"])
+            var flooders: [RawClient] = []
+            for _ in 0..<8 {
+                let c = try RawClient(port: port)
+                c.send(LDAPMessage(messageID: 1, .bindRequest(FloodTests.admin)))
+                _ = c.read()
+                for i in 0..<4 { c.send(LDAPMessage(messageID: Int32(2 + i), .searchRequest(costly))) }
+                flooders.append(c)
+            }
+            Thread.sleep(forTimeInterval: 1)
+            let other = try RawClient(port: port)
+            var worst = 0.0
+            for round in 0..<3 {
+                let t = Date()
+                other.send(LDAPMessage(messageID: Int32(10 + round * 2), .bindRequest(FloodTests.admin)))
+                guard case .bindResponse(let r)? = other.read()?.protocolOp else { throw TestFailure("no bind response") }
+                #expect(r.result.resultCode == .success)
+                let (entries, _) = try other.search(Int32(11 + round * 2), base: "dc=example,dc=com", filter: "(uid=t2001)")
+                #expect(entries.count == 1)
+                worst = max(worst, Date().timeIntervalSince(t))
+            }
+            print("costly: worst bind + uid search \(worst) s")
+            #expect(worst < 0.5, "bind and uid search took \(worst) s while others ran costly searches")
+            for c in flooders { shutdown(c.fd, Int32(SHUT_RDWR)) }
+        }
+    }
+}
+
 @Suite struct ConnectionLimitTests {
     /// At the connection limit the server stops accepting: a client beyond it waits (it is not
     /// accepted and closed) and is served as soon as another connection closes.
