@@ -61,38 +61,45 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
 
     // MARK: - Timers
 
+    /// The connection's two clocks: a PDU begun must be finished in time, and a connection with
+    /// nothing to do is closed after the idle timeout.
+    private enum Clock { case pdu, idle }
+
     /// A PDU begun must be finished in time; the clock runs only while the server reads.
-    private func armPDUTimer(_ context: ChannelHandlerContext) {
-        pduTimer?.cancel()
+    private func armPDUTimer(_ context: ChannelHandlerContext) { arm(.pdu, context) }
+
+    /// Restarts the idle clock; it closes a connection with nothing to do for too long.
+    private func armIdleTimer(_ context: ChannelHandlerContext) { arm(.idle, context) }
+
+    /// (Re)starts a clock that closes the connection when it runs out — unless the server itself
+    /// is what holds the client up (reads held back, operations outstanding); then it starts again.
+    private func arm(_ clock: Clock, _ context: ChannelHandlerContext) {
+        let delay: TimeAmount
+        switch clock {
+        case .pdu:
+            pduTimer?.cancel()
+            delay = pduTimeout
+        case .idle:
+            guard let idleTimeout else { return }
+            idleTimer?.cancel()
+            delay = idleTimeout
+        }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        pduTimer = context.eventLoop.scheduleTask(in: pduTimeout) {
+        let task = context.eventLoop.scheduleTask(in: delay) {
             let this = handler.value
             guard !this.closing else { return }
-            if this.readHeldBack || this.session.outstanding > 0 {
-                this.armPDUTimer(bound.value)  // the server, not the client, is holding it up
+            let serverBusy = this.session.outstanding > 0 || (clock == .pdu && this.readHeldBack)
+            if serverBusy {
+                this.arm(clock, bound.value)
             } else {
-                this.logger.debug("closing: a PDU was not finished in time")
+                this.logger.debug(clock == .pdu ? "closing: a PDU was not finished in time" : "closing an idle connection")
                 this.closeQuietly(bound.value)
             }
         }
-    }
-
-    /// Restarts the idle clock; it closes a connection with nothing to do for too long.
-    private func armIdleTimer(_ context: ChannelHandlerContext) {
-        guard let idleTimeout else { return }
-        idleTimer?.cancel()
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
-            let this = handler.value
-            guard !this.closing else { return }
-            if this.session.outstanding > 0 {
-                this.armIdleTimer(bound.value)
-            } else {
-                this.logger.debug("closing an idle connection")
-                this.closeQuietly(bound.value)
-            }
+        switch clock {
+        case .pdu: pduTimer = task
+        case .idle: idleTimer = task
         }
     }
 

@@ -116,7 +116,7 @@ struct SearchOperation {
                 frontend: frontend, identity: identity, request: request, messageID: messageID, model: model,
                 visibility: visibility, start: start, startIsRoot: baseDN.isRoot, plan: plan, sizeLimit: sizeLimit,
                 timeLimit: timeLimit, sortKeys: sortKeys, sortResponse: sortResponse, paged: parsed.paged,
-                pagingCookie: parsed.paged != nil ? paging.reserveCookie() : nil))
+                pagingCookie: parsed.paged != nil ? paging.reserveCookie() : nil, filterCost: cost))
     }
 
     /// The whole search at once, on the calling thread (tests and in-process benchmarks).

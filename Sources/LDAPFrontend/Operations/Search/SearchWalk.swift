@@ -58,7 +58,8 @@ struct SearchWalk: Sendable {
     init(
         frontend: Frontend, identity: BoundIdentity, request: SearchRequest, messageID: Int32, model: DirectoryModel,
         visibility: Visibility, start: DITNode, startIsRoot: Bool, plan: SearchPlan?, sizeLimit: Int, timeLimit: Int,
-        sortKeys: [SearchControls.SortKey], sortResponse: Control?, paged: PagedResultsControl?, pagingCookie: [UInt8]?
+        sortKeys: [SearchControls.SortKey], sortResponse: Control?, paged: PagedResultsControl?, pagingCookie: [UInt8]?,
+        filterCost: FilterCost
     ) {
         self.frontend = frontend
         self.identity = identity
@@ -78,7 +79,7 @@ struct SearchWalk: Sendable {
         self.pagingCookie = pagingCookie
         self.recurse = request.scope == .wholeSubtree || request.scope == .subordinates
         self.filterWant = AttributeWant.of(request.filter)
-        self.filterWeight = FilterCost(request.filter).weight
+        self.filterWeight = filterCost.weight
         var want = selection.want
         for key in sortKeys { want.keys.insert(key.type.key) }
         self.resultWant = want
