@@ -51,7 +51,9 @@ let package = Package(
                 "Directory", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict,
+            // crypt(3) for {CRYPT} values (libxcrypt on Linux; libc on Apple platforms).
+            linkerSettings: [.linkedLibrary("crypt", .when(platforms: [.linux]))]),
         // Session state machine, operations, entry mapping, filter evaluation.
         .target(
             name: "LDAPFrontend",

@@ -13,9 +13,8 @@ public struct Frontend: Sendable {
     public let logger: Logger
     public let dit: DIT
     let builder: EntryBuilder
-    /// A hash of a random password, verified when a bind name matches nobody, so that an unknown
-    /// user costs what a wrong password costs.
-    let decoyHash: String
+    /// Checks bind passwords: lockout, throttle, equal refusals, audit, hash upgrades.
+    public let authenticator: Authenticator
 
     /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer).
     public var supportedExtensions: [String] {
@@ -30,9 +29,11 @@ public struct Frontend: Sendable {
     ///   - hasher: verifies bind passwords.
     ///   - logger: where operations are logged (never passwords).
     ///   - writer: runs LDAP writes as domain commands (nil: read-only).
+    ///   - authenticator: checks bind passwords (default: one with the default lockout policy,
+    ///     no audit, and `writer` for locks and hash upgrades).
     public init(
         configuration: FrontendConfiguration, directory: LiveDirectory, writer: DirectoryService? = nil,
-        hasher: any PasswordHasher, logger: Logger
+        hasher: any PasswordHasher, logger: Logger, authenticator: Authenticator? = nil
     ) {
         self.configuration = configuration
         self.directory = directory
@@ -40,8 +41,9 @@ public struct Frontend: Sendable {
         self.hasher = hasher
         self.logger = logger
         self.dit = DIT(base: configuration.baseDN)
-        self.builder = EntryBuilder(dit: dit, vendorVersion: configuration.vendorVersion)
-        self.decoyHash = hasher.hash(String(UInt64.random(in: 0...UInt64.max), radix: 36))
+        let authenticator = authenticator ?? Authenticator(hasher: hasher, writer: writer)
+        self.authenticator = authenticator
+        self.builder = EntryBuilder(dit: dit, vendorVersion: configuration.vendorVersion, authenticator: authenticator)
     }
 
     /// The entry of a node as the rootDSE and other entries are built.

@@ -1,4 +1,5 @@
 public import LDAPProtocol
+import Directory
 import Logging
 
 /// One connection's protocol state, as a value-type state machine: each event returns the action
@@ -48,7 +49,16 @@ public struct LDAPSession: Sendable {
 
         public let kind: Kind
         let messageID: Int32
+        /// Seconds to wait before running it (a throttled bind); 0: at once.
+        public let delay: Double
         let work: @Sendable () -> Completion
+
+        init(kind: Kind, messageID: Int32, delay: Double = 0, work: @escaping @Sendable () -> Completion) {
+            self.kind = kind
+            self.messageID = messageID
+            self.delay = delay
+            self.work = work
+        }
 
         /// Runs the job (on whatever thread the caller chose).
         public func run() -> Completion { work() }
@@ -69,6 +79,14 @@ public struct LDAPSession: Sendable {
 
         let messageID: Int32
         let outcome: Outcome
+        /// Deliver it no sooner than this (a refused bind's answer waits for the refusal time).
+        public let notBefore: ContinuousClock.Instant?
+
+        init(messageID: Int32, outcome: Outcome, notBefore: ContinuousClock.Instant? = nil) {
+            self.messageID = messageID
+            self.outcome = outcome
+            self.notBefore = notBefore
+        }
     }
 
     private enum Running: Sendable {
@@ -91,8 +109,10 @@ public struct LDAPSession: Sendable {
     private var writable = true
     let frontend: Frontend
 
-    /// The client's address, for the audit log.
+    /// The client's address and port, for the audit log.
     let peer: String
+    /// The client's IP address (what the bind throttle counts by).
+    let address: String
 
     /// Most operations a connection may have waiting or running before it stops reading.
     public let maxOutstanding: Int
@@ -101,15 +121,18 @@ public struct LDAPSession: Sendable {
     ///   - frontend: the shared frontend.
     ///   - peer: the client's address, recorded with every write.
     ///   - maxOutstanding: most operations waiting or running before reads pause (at least 1).
-    public init(frontend: Frontend, peer: String = "?", maxOutstanding: Int = 16) {
+    ///   - address: the client's IP address (default: `peer`).
+    public init(frontend: Frontend, peer: String = "?", address: String? = nil, maxOutstanding: Int = 16) {
         self.frontend = frontend
         self.peer = peer
+        self.address = address ?? peer
         self.maxOutstanding = max(1, maxOutstanding)
     }
 
     init(frontend: Frontend, identity: BoundIdentity) {
         self.frontend = frontend
         self.peer = "benchmark"
+        self.address = "benchmark"
         self.identity = identity
         self.maxOutstanding = 16
     }
@@ -269,20 +292,24 @@ public struct LDAPSession: Sendable {
         }
         switch message.protocolOp {
         case .bindRequest(let request):
-            switch BindOperation(frontend: frontend).decide(request) {
+            let origin = Authenticator.Origin(address: address, source: "ldap \(peer)")
+            switch BindOperation(frontend: frontend).decide(request, origin: origin) {
             case .answered(let response, let newIdentity):
                 identity = newIdentity ?? .anonymous
                 return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
-            case .verify(let verification) where verification.isCheap:
-                let (response, newIdentity) = verification.run()
-                identity = newIdentity ?? .anonymous
-                return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
             case .verify(let verification):
+                // RFC 4511 §4.2.1: a bind in progress leaves the connection anonymous.
+                identity = .anonymous
+                if verification.isCheap, let (response, newIdentity) = verification.runCheap() {
+                    identity = newIdentity ?? .anonymous
+                    return .immediate([LDAPMessage(messageID: id, .bindResponse(response))])
+                }
                 return .job(
-                    Job(kind: .verify, messageID: id) {
-                        let (response, newIdentity) = verification.run()
+                    Job(kind: .verify, messageID: id, delay: verification.wait) {
+                        let (response, newIdentity, notBefore) = verification.run()
                         return Completion(
-                            messageID: id, outcome: .response([LDAPMessage(messageID: id, .bindResponse(response))], bound: .some(newIdentity)))
+                            messageID: id, outcome: .response([LDAPMessage(messageID: id, .bindResponse(response))], bound: .some(newIdentity)),
+                            notBefore: notBefore)
                     })
             }
         case .searchRequest(let request):

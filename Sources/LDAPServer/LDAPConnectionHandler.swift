@@ -243,12 +243,41 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     private func perform(_ job: LDAPSession.Job, _ context: ChannelHandlerContext) {
         let loop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: loop)
+        if job.delay > 0 {
+            // A throttled bind waits on the loop's clock, holding no thread.
+            loop.scheduleTask(in: .milliseconds(Int64(job.delay * 1000))) {
+                let this = handler.value
+                guard let context = this.context, !this.closing else { return }
+                this.run(job, context)
+            }
+            return
+        }
+        run(job, context)
+    }
+
+    private func run(_ job: LDAPSession.Job, _ context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
         pools.pool(for: job.kind).runIfActive(eventLoop: loop) { job.run() }.whenComplete { result in
             let this = handler.value
             guard let context = this.context, !this.closing else { return }
             switch result {
             case .success(let completion):
                 this.armIdleTimer(context)  // time spent working for the client is not idle time
+                if let notBefore = completion.notBefore {
+                    let wait = notBefore - ContinuousClock.now
+                    if wait > .zero {
+                        // A refused bind is answered after the one refusal time, holding no thread.
+                        let c = wait.components
+                        let nanos = c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+                        loop.scheduleTask(in: .nanoseconds(nanos)) {
+                            let this = handler.value
+                            guard let context = this.context, !this.closing else { return }
+                            this.execute(this.session.completed(completion), context)
+                        }
+                        return
+                    }
+                }
                 this.execute(this.session.completed(completion), context)
             case .failure(let error):
                 // The pool is gone: the server is stopping.

@@ -80,7 +80,9 @@ public final class LDAPServer: Service, Sendable {
                     log[metadataKey: "peer"] = "\(peer)"
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
-                    let session = LDAPSession(frontend: frontend, peer: peer, maxOutstanding: configuration.maxOutstandingOperations)
+                    let session = LDAPSession(
+                        frontend: frontend, peer: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?",
+                        address: channel.remoteAddress?.ipAddress ?? "?", maxOutstanding: configuration.maxOutstandingOperations)
                     try channel.pipeline.syncOperations.addHandler(
                         LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, logger: log))
                     return channel

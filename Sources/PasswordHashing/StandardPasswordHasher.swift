@@ -5,7 +5,10 @@ import Foundation
 
 /// Hashes with PBKDF2-SHA512 by default and verifies the schemes OpenLDAP and 389-ds write:
 /// `{PBKDF2-SHA512}`, `{PBKDF2-SHA256}`, `{PBKDF2-SHA1}`/`{PBKDF2}` (OpenLDAP's pw-pbkdf2 format,
-/// `rounds$salt$hash` in adapted base64), `{SSHA512}`, `{SSHA256}`, `{SSHA}` and `{SHA}`.
+/// `rounds$salt$hash` in adapted base64), `{SSHA512}`, `{SSHA256}`, `{SSHA}`, `{SHA}`, and
+/// `{CRYPT}` with the methods the platform's crypt(3) supports (SHA-512 `$6$` and SHA-256 `$5$`
+/// with at most 1 000 000 rounds, bcrypt `$2b$` with a cost of at most 14, yescrypt `$y$` with
+/// Debian's default cost, MD5 `$1$`, traditional DES).
 ///
 /// A stored value is parsed before any work is done on it. Values outside ``Limits`` — more PBKDF2
 /// iterations than ``Limits/maximumRounds``, a derived key longer than 512 bytes, a salt longer
@@ -55,6 +58,9 @@ public struct StandardPasswordHasher: PasswordHasher {
             return Self.constantTimeEqual(digest.digest(password + salt), expected)
         case .unsalted(let digest, let expected):
             return Self.constantTimeEqual(digest.digest(password), expected)
+        case .crypt(let setting):
+            guard let result = SystemCrypt.hash(password, setting: setting) else { return false }
+            return Self.constantTimeEqual(Array(result.utf8), Array(setting.utf8))
         }
     }
 
@@ -63,13 +69,28 @@ public struct StandardPasswordHasher: PasswordHasher {
     public func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool {
         guard password.count <= 128, case .success(let parsed) = Self.parse(stored) else { return false }
         switch parsed {
-        case .pbkdf2: return false
+        case .pbkdf2, .crypt: return false
         case .salted, .unsalted: return true
         }
     }
 
     public func validate(storedHash: String) throws(DirectoryError) {
-        if case .failure(let e) = Self.parse(storedHash) { throw e }
+        switch Self.parse(storedHash) {
+        case .failure(let e): throw e
+        case .success(.crypt(let setting)):
+            // The platform must compute it: an unsupported method would never match anything.
+            guard SystemCrypt.hash(Array("probe".utf8), setting: setting) != nil else {
+                throw Self.refusal("{CRYPT}: this platform's crypt(3) does not support this method")
+            }
+        case .success: break
+        }
+    }
+
+    /// Everything but `{PBKDF2-SHA512}` with at least ``rounds`` iterations is upgraded.
+    public func needsRehash(_ stored: String) -> Bool {
+        guard stored.uppercased().hasPrefix("{PBKDF2-SHA512}"), case .success(.pbkdf2(_, let r, _, let expected)) = Self.parse(stored)
+        else { return true }
+        return r < rounds || expected.count < 64
     }
 
     // MARK: - Parsing stored values
@@ -99,6 +120,8 @@ public struct StandardPasswordHasher: PasswordHasher {
         case pbkdf2(KDF.Insecure.PBKDF2.HashFunction, rounds: Int, salt: [UInt8], expected: [UInt8])
         case salted(Digest, salt: [UInt8], expected: [UInt8])
         case unsalted(Digest, expected: [UInt8])
+        /// A crypt(3) string (`$6$salt$hash`…), checked to be one the platform computes.
+        case crypt(String)
     }
 
     static func refusal(_ rule: String) -> DirectoryError {
@@ -127,6 +150,7 @@ public struct StandardPasswordHasher: PasswordHasher {
                 return .failure(refusal("{SHA} needs the base64 of a \(Digest.sha1.length)-byte digest"))
             }
             return .success(.unsalted(.sha1, expected: Array(raw)))
+        case "CRYPT": return parseCrypt(rest)
         default:
             return .failure(refusal("the scheme {\(scheme.prefix(32))} is not supported"))
         }
@@ -159,6 +183,43 @@ public struct StandardPasswordHasher: PasswordHasher {
                 refusal("a derived key of \(expected.count) bytes is refused; at most \(Limits.maximumDerivedKeyLength) are allowed"))
         }
         return .success(.pbkdf2(hash, rounds: rounds, salt: salt, expected: expected))
+    }
+
+    /// The crypt(3) methods accepted, with bounds on their cost: a stored value must never make
+    /// one bind cost seconds.
+    private static func parseCrypt(_ rest: String) -> Result<Parsed, DirectoryError> {
+        let allowed = Set("./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz$=,".utf8)
+        guard !rest.isEmpty, rest.utf8.count <= 512, rest.utf8.allSatisfy(allowed.contains) else {
+            return .failure(refusal("{CRYPT} needs a crypt(3) string such as $6$salt$hash"))
+        }
+        let fields = rest.split(separator: "$", omittingEmptySubsequences: false).map(String.init)
+        if !rest.hasPrefix("$") {
+            guard rest.utf8.count == 13, !rest.contains("$") else {
+                return .failure(refusal("{CRYPT} needs a crypt(3) string such as $6$salt$hash"))
+            }
+        } else {
+            guard fields.count >= 4 else { return .failure(refusal("{CRYPT} needs $method$salt$hash")) }
+            switch fields[1] {
+            case "1": break
+            case "5", "6":
+                if fields[2].hasPrefix("rounds=") {
+                    guard let n = Int(fields[2].dropFirst(7)), n <= 1_000_000 else {
+                        return .failure(refusal("{CRYPT} with more than 1000000 rounds is refused"))
+                    }
+                }
+            case "2a", "2b", "2y":
+                guard let cost = Int(fields[2]), cost <= 14 else {
+                    return .failure(refusal("{CRYPT} bcrypt with a cost above 14 is refused"))
+                }
+            case "y":
+                guard ["j9T", "j8T", "j7T", "jAT"].contains(fields[2]) else {
+                    return .failure(refusal("{CRYPT} yescrypt is accepted with the default cost (j9T) or lower"))
+                }
+            default:
+                return .failure(refusal("{CRYPT} method $\(fields[1].prefix(8))$ is not supported"))
+            }
+        }
+        return .success(.crypt(rest))
     }
 
     private static func parseSalted(_ rest: String, _ scheme: String, _ digest: Digest) -> Result<Parsed, DirectoryError> {

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Directory
 
@@ -77,7 +77,7 @@ struct GroupCommand: ParsableCommand {
 struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Sub-admins who administer department subtrees.",
-        subcommands: [Add.self, SetCommand.self, RemoveScope.self, Remove.self, List.self])
+        subcommands: [Add.self, SetCommand.self, RemoveScope.self, Unlock.self, Remove.self, List.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create or replace a sub-admin (cn=NAME,cn=admins,<base>).")
@@ -92,7 +92,7 @@ struct AdminCommand: ParsableCommand {
             let model = service.live.snapshot()
             let scopes = try scope.map { try resolve($0, in: model) }
             let admin = Administrator(
-                name: name, role: .subAdmin(scopes: scopes), passwordHash: try storedPassword(fromFile: passwordFile),
+                name: name, role: .subAdmin(scopes: scopes), passwordHash: try storedPassword(fromFile: passwordFile, policy: service.live.snapshot().passwordPolicy, owner: PasswordOwner(account: name)),
                 boundMember: try member.map(account))
             let record = try RosterCLI.run(service, .putAdministrator(admin))
             print("admin \(record.target) administers \(record.after["scope"] ?? "")")
@@ -113,7 +113,7 @@ struct AdminCommand: ParsableCommand {
         func run() throws {
             let service = try db.open()
             let scopes = try scope.map { try resolve($0, in: service.live.snapshot()) }
-            let hash = try passwordFile.map { try storedPassword(fromFile: $0) }
+            let hash = try passwordFile.map { try storedPassword(fromFile: $0, policy: service.live.snapshot().passwordPolicy, owner: PasswordOwner(account: name)) }
             let bound = try member.map(account)
             let record = try RosterCLI.run(service) { model throws(DirectoryError) in
                 guard var admin = model.administrator(name), case .subAdmin(let old) = admin.role else {
@@ -125,6 +125,20 @@ struct AdminCommand: ParsableCommand {
                 return .putAdministrator(admin)
             }
             print("admin \(record.target) administers \(record.after["scope"] ?? "")")
+        }
+    }
+
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lift the lock that repeated failed binds put on a sub-admin or service account.")
+        @OptionGroup var db: DatabaseOptions
+        @Argument(help: "The account's name.") var name: String
+
+        func run() throws {
+            let service = try db.open()
+            guard let a = service.live.snapshot().administrator(name) else { throw CLIError("admin: \(name) does not exist") }
+            let record = try RosterCLI.run(service, .lockAccount(.administrator(a.key), until: nil))
+            print("unlocked \(record.target)")
         }
     }
 
@@ -208,7 +222,7 @@ struct ServiceCommand: ParsableCommand {
             let attrs = attributes.map { $0.split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty } }
             let admin = Administrator(
                 name: name, role: .service(scopes: scopes, attributes: attrs),
-                passwordHash: try storedPassword(fromFile: passwordFile))
+                passwordHash: try storedPassword(fromFile: passwordFile, policy: service.live.snapshot().passwordPolicy, owner: PasswordOwner(account: name)))
             let record = try RosterCLI.run(service, .putAdministrator(admin))
             print("service \(record.target) reads \(record.after["scope"].flatMap { $0.isEmpty ? nil : $0 } ?? "everything")")
         }
@@ -230,8 +244,32 @@ struct ServiceCommand: ParsableCommand {
 /// `roster policy …`: 成员属性设置.
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Which member fields others see and members may edit.",
-        subcommands: [Field.self, Show.self])
+        commandName: "policy", abstract: "Which member fields others see and members may edit; the password rules.",
+        subcommands: [Field.self, PasswordPolicyCommand.self, Show.self])
+
+    struct PasswordPolicyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "password", abstract: "Set the rules new passwords must meet (print them without options).")
+        @OptionGroup var db: DatabaseOptions
+        @Option(name: .long, help: "The fewest characters (6 to 256; default 8).") var minLength: Int?
+        @Option(name: .long, help: "How many of lower-case, upper-case, digits, other characters (1 to 4; default 2).") var classes: Int?
+        @Option(name: .long, help: "Refuse passwords containing the account, the name's pinyin or the mobile (yes/no; default yes).")
+        var refusePersonalData: String?
+
+        func run() throws {
+            let service = try db.open()
+            var policy = service.live.snapshot().passwordPolicy
+            if minLength != nil || classes != nil || refusePersonalData != nil {
+                if let minLength { policy.minimumLength = minLength }
+                if let classes { policy.requiredClasses = classes }
+                if let refusePersonalData { policy.refusePersonalData = try parseYesNo(refusePersonalData, "--refuse-personal-data") }
+                try RosterCLI.run(service, .setPasswordPolicy(policy))
+            }
+            print("min-length: \(policy.minimumLength)")
+            print("classes: \(policy.requiredClasses)")
+            print("refuse-personal-data: \(policy.refusePersonalData ? "yes" : "no")")
+        }
+    }
 
     struct Field: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set one field's policy.")
@@ -267,10 +305,12 @@ struct PolicyCommand: ParsableCommand {
 
 /// `roster audit`: the durable record of every write.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "List the audit log of writes, oldest first.")
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "List the audit log of writes and binds, oldest first.")
     @OptionGroup var db: DatabaseOptions
     @Option(name: .long, help: "Only records from this date or time on (YYYY-MM-DD or ISO 8601).") var since: String?
     @Option(name: .long, help: "At most this many records.") var limit: Int = 1000
+    @Option(name: .long, help: "Only records about this account or administrator, or issued by it.") var account: String?
+    @Option(name: .long, help: "Only binds (bind, bind.failure, admin.login) or only writes: bind or write.") var kind: AuditQuery.Kind?
 
     func run() throws {
         let service = try db.open()
@@ -284,7 +324,7 @@ struct AuditCommand: ParsableCommand {
             }
         }
         let iso = ISO8601DateFormatter()
-        for r in try service.audit(since: sinceTime, limit: limit) {
+        for r in try service.audit(AuditQuery(since: sinceTime, account: account, kind: kind, limit: limit)) {
             var line = "\(iso.string(from: r.time))\t\(r.actor)\t\(r.source)\t\(r.action)\t\(r.target)"
             let changed = Swift.Set(r.before.keys).union(r.after.keys).sorted().filter { r.before[$0] != r.after[$0] }
             if !changed.isEmpty {
@@ -332,3 +372,5 @@ private func removeScope(_ service: DirectoryService, _ name: String, _ path: St
         return .putAdministrator(admin)
     }
 }
+
+extension AuditQuery.Kind: ExpressibleByArgument {}

@@ -44,7 +44,7 @@ extension MemberField: ExpressibleByArgument {}
 struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member", abstract: "Create, change, move, depart, reinstate, erase and list members.",
-        subcommands: [Add.self, SetCommand.self, Move.self, Depart.self, Reinstate.self, Erase.self, Password.self, Show.self, List.self])
+        subcommands: [Add.self, SetCommand.self, Move.self, Depart.self, Reinstate.self, Erase.self, Password.self, Unlock.self, Show.self, List.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a member.")
@@ -58,7 +58,8 @@ struct MemberCommand: ParsableCommand {
             let service = try db.open()
             let model = service.live.snapshot()
             let ids = try department.map { try resolve($0, in: model) }
-            let hash = try passwordFile.map { try storedPassword(fromFile: $0) }
+            let owner = PasswordOwner(account: account, pinyin: PinyinName(fields.values[.name] ?? "").compact, mobile: fields.values[.mobile])
+            let hash = try passwordFile.map { try storedPassword(fromFile: $0, policy: model.passwordPolicy, owner: owner) }
             let record = try RosterCLI.run(
                 service, .createMember(account: account, fields: fields.values, departments: ids, passwordHash: hash))
             print("created member \(record.target)")
@@ -147,8 +148,10 @@ struct MemberCommand: ParsableCommand {
 
         func run() throws {
             let service = try db.open()
-            let hash = try storedPassword(fromFile: passwordFile)
-            let record = try RosterCLI.run(service, .setPassword(try RosterCLI.account(account), hash: hash))
+            let model = service.live.snapshot()
+            guard let m = model.member(account) else { throw CLIError("account: \(account) does not exist") }
+            let hash = try storedPassword(fromFile: passwordFile, policy: model.passwordPolicy, owner: model.passwordOwner(m))
+            let record = try RosterCLI.run(service, .setPassword(m.account, hash: hash))
             print("password of \(record.target) set")
         }
     }
@@ -176,6 +179,34 @@ struct MemberCommand: ParsableCommand {
             let groups = model.groups(of: m.account).map(\.name)
             if !groups.isEmpty { print("groups: " + groups.joined(separator: ", ")) }
             print("password: \(m.passwordHash == nil ? "not set" : "set")")
+            let iso = ISO8601DateFormatter()
+            if let changed = m.security.passwordChangedAt { print("password-changed: \(iso.string(from: changed))") }
+            if m.security.isLocked(at: Date()), let until = m.security.lockedUntil {
+                print("locked: until \(iso.string(from: until))" + (m.security.lockedAt.map { " (since \(iso.string(from: $0)))" } ?? ""))
+            } else {
+                print("locked: no")
+            }
+            let failures = try recentBindFailures(service, account: m.account.value)
+            print("failed-binds: \(failures.count)" + (failures.last.map { " (last \(iso.string(from: $0)))" } ?? ""))
+            let notices = try service.audit(AuditQuery(account: m.account.value, kind: .bind, limit: 5, newestFirst: true))
+                .filter { $0.action == "admin.login" && $0.target.lowercased() == m.account.key }
+            for n in notices {
+                print("admin-login: \(iso.string(from: n.time)) \(n.after["administrator"] ?? n.actor) from \(n.after["address"] ?? n.source)")
+            }
+        }
+    }
+
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lift the lock that repeated failed binds put on a member (a running server sees it within a second).")
+        @OptionGroup var db: DatabaseOptions
+        @Argument(help: "The member's account.") var account: String
+
+        func run() throws {
+            let service = try db.open()
+            guard let m = service.live.snapshot().member(account) else { throw CLIError("account: \(account) does not exist") }
+            let record = try RosterCLI.run(service, .lockAccount(.member(m.account), until: nil))
+            print("unlocked member \(record.target)")
         }
     }
 
@@ -201,4 +232,25 @@ struct MemberCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// The failed binds of an account still counted towards its lock, oldest first: the audit log's
+/// `bind.failure` records (wrong password) of the last 15 minutes, since its last successful bind,
+/// lock, unlock or password change.
+func recentBindFailures(_ service: DirectoryService, account: String, window: Double = 900) throws -> [Date] {
+    let since = Date().timeIntervalSince1970 - window
+    var out: [Date] = []
+    for r in try service.audit(AuditQuery(since: since, account: account, limit: 200, newestFirst: true)) {
+        guard r.target.lowercased() == account.lowercased() else { continue }
+        if r.action == "bind.failure" {
+            if r.after["reason"] == "wrong password" { out.append(r.time) }
+            continue
+        }
+        if r.action == "bind" || r.action.hasPrefix("account.") || r.action.hasSuffix("setPassword")
+            || (r.action == "member.update" && r.after["password"] != nil)
+        {
+            break
+        }
+    }
+    return out.reversed()
 }

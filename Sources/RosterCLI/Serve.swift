@@ -48,6 +48,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .long, help: "Let anonymous clients read the fields the field policy shows (an intranet address book).")
     var anonymousRead = false
 
+    @OptionGroup var security: BindSecurityOptions
+
     func run() async throws {
         let (host, port) = try parseListen(listen)
         var logger = Logger(label: "roster")
@@ -57,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         var temporary: String?
         if demo {
             // Demo passwords are public; fewer PBKDF2 rounds keep the demo quick to start.
-            hasher = StandardPasswordHasher(rounds: 10_000)
+            hasher = StandardPasswordHasher(rounds: security.pbkdf2Iterations ?? 10_000)
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-demo-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             path = dir.appendingPathComponent("roster.sqlite").path
@@ -65,7 +67,7 @@ struct Serve: AsyncParsableCommand {
             _ = try SQLiteStore.create(path: path, baseDN: base, model: DemoOrganization.build(hasher: hasher))
             logger.info("demo organisation in \(path)")
         } else {
-            hasher = passwordHasher
+            hasher = security.pbkdf2Iterations.map { StandardPasswordHasher(rounds: $0) } ?? passwordHasher
             path = database ?? "./roster.sqlite"
         }
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
@@ -76,9 +78,15 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("base DN \(service.baseDN): \(error.reason)")
         }
+        let audit = AuditTrail(service: service)
+        defer { audit.stop() }
+        let authenticator = Authenticator(
+            hasher: hasher, policy: security.lockoutPolicy, audit: audit, writer: service,
+            failureFloor: security.failedBindDelay.map { Double($0) / 1000 })
+        authenticator.loadNotices(from: service)
         let frontend = Frontend(
             configuration: FrontendConfiguration(baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead),
-            directory: service.live, writer: service, hasher: hasher, logger: logger)
+            directory: service.live, writer: service, hasher: hasher, logger: logger, authenticator: authenticator)
         let server = LDAPServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maxConnections: max(1, maxConnections), maxOutstandingOperations: max(1, maxOutstanding),
@@ -101,5 +109,31 @@ struct Serve: AsyncParsableCommand {
         var host = String(value[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+}
+
+/// `roster serve`'s password-check settings: lockout, throttle, refusal timing, hash iterations.
+struct BindSecurityOptions: ParsableArguments {
+    @Option(name: .long, help: "PBKDF2-SHA512 iterations for new and upgraded password hashes (default 100000; the demo 10000).")
+    var pbkdf2Iterations: Int?
+
+    @Option(name: .long, help: "Failed binds within the lockout window that lock an account (0: never lock).")
+    var lockoutFailures: Int = 5
+
+    @Option(name: .long, help: "Seconds a locked account stays locked.")
+    var lockoutDuration: Double = 900
+
+    @Option(name: .long, help: "Seconds within which failed binds of one account count towards its lock.")
+    var lockoutWindow: Double = 900
+
+    @Option(name: .long, help: "Failed binds from one client address per minute after which its binds are slowed (0: never).")
+    var throttleAfter: Int = 10
+
+    @Option(name: .long, help: "Milliseconds from a refused bind's request to its answer, the same for every refusal (default: twice a password check, at least 20).")
+    var failedBindDelay: Int?
+
+    var lockoutPolicy: LockoutPolicy {
+        LockoutPolicy(
+            maxFailures: lockoutFailures, lockSeconds: lockoutDuration, failureWindowSeconds: lockoutWindow, throttleAfter: throttleAfter)
     }
 }

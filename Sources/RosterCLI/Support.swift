@@ -113,10 +113,10 @@ private func readPasswordFile(_ path: String) throws -> String {
 }
 
 /// Reads a plain password from a file (`-` for standard input) and checks the password rules.
-func readPassword(_ path: String) throws -> String {
+func readPassword(_ path: String, owner: PasswordOwner? = nil) throws -> String {
     let s = try readPasswordFile(path)
     do {
-        try PasswordRules.check(s)
+        try PasswordRules.check(s, owner: owner)
     } catch {
         throw CLIError(error.message)
     }
@@ -125,17 +125,17 @@ func readPassword(_ path: String) throws -> String {
 
 /// The schemes a password file may hold a pre-hashed value in (as OpenLDAP writes them).
 let storedPasswordSchemes = [
-    "{SSHA}", "{SSHA256}", "{SSHA512}", "{SHA}", "{PBKDF2}", "{PBKDF2-SHA1}", "{PBKDF2-SHA256}", "{PBKDF2-SHA512}",
+    "{SSHA}", "{SSHA256}", "{SSHA512}", "{SHA}", "{CRYPT}", "{PBKDF2}", "{PBKDF2-SHA1}", "{PBKDF2-SHA256}", "{PBKDF2-SHA512}",
 ]
 
 /// The value to store for a password file: a pre-hashed `{SCHEME}` value as it is, once the
 /// hasher accepts its parameters, or else the hash of the plain password, once it meets the
 /// password rules.
-func storedPassword(fromFile path: String) throws -> String {
+func storedPassword(fromFile path: String, policy: PasswordPolicy = PasswordPolicy(), owner: PasswordOwner? = nil) throws -> String {
     let s = try readPasswordFile(path)
     guard storedPasswordSchemes.contains(where: { s.uppercased().hasPrefix($0) }) else {
         do {
-            try PasswordRules.check(s)
+            try PasswordRules.check(s, policy: policy, owner: owner)
         } catch {
             throw CLIError(error.message)
         }

@@ -140,6 +140,15 @@ public final class SQLiteStore: DirectoryStore {
                     SELECT 'next_department_id', CAST(MAX(COALESCE(MAX(id), 1) + 1, 2) AS TEXT) FROM departments
                     """)
         }
+        // Account locks and password changes; the password policy; audit lookups by account.
+        m.registerMigration("v4: account security") { db in
+            for table in ["members", "administrators"] {
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN locked_at REAL")
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN locked_until REAL")
+                try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN password_changed_at REAL")
+            }
+            try db.execute(sql: "CREATE INDEX audit_target ON audit(lower(target), seq)")
+        }
         return m
     }
 
@@ -161,6 +170,7 @@ public final class SQLiteStore: DirectoryStore {
             for g in try Self.groups(db, keys: nil) { model.put(g) }
             for a in try Self.administrators(db, keys: nil) { model.put(a) }
             model.put(try Self.policy(db))
+            model.put(try Self.passwordPolicy(db))
             var departmentSequence = EntityBatch()
             departmentSequence.nextDepartmentID = try Self.nextDepartmentID(db)
             model.merge(departmentSequence)
@@ -256,10 +266,26 @@ public final class SQLiteStore: DirectoryStore {
         try pool.read { db in try Self.catchUp(current, db) }
     }
 
-    public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {
+    public func audit(_ query: AuditQuery) throws -> [AuditRecord] {
         try pool.read { db in
+            var conditions = ["time >= ?"]
+            var arguments: [any DatabaseValueConvertible] = [query.since ?? 0]
+            if let kind = query.kind {
+                let marks = Array(repeating: "?", count: AuditQuery.bindActions.count).joined(separator: ",")
+                conditions.append("action \(kind == .bind ? "IN" : "NOT IN") (\(marks))")
+                arguments += AuditQuery.bindActions
+            }
+            if let account = query.account?.lowercased() {
+                let uid = "uid=\(account),", cn = "cn=\(account),"
+                conditions.append(
+                    "(lower(target) = ? OR lower(actor) = ? OR substr(lower(actor), 1, ?) = ? OR substr(lower(actor), 1, ?) = ?)")
+                arguments += [account, account, uid.unicodeScalars.count, uid, cn.unicodeScalars.count, cn]
+            }
+            arguments.append(max(query.limit, 0))
+            let order = query.newestFirst ? "DESC" : ""
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM audit WHERE time >= ? ORDER BY seq LIMIT ?", arguments: [since ?? 0, limit])
+                db, sql: "SELECT * FROM audit WHERE \(conditions.joined(separator: " AND ")) ORDER BY seq \(order) LIMIT ?",
+                arguments: StatementArguments(arguments))
             return rows.map { row in
                 AuditRecord(
                     time: Date(timeIntervalSince1970: row["time"]), actor: row["actor"], source: row["source"],
@@ -269,8 +295,13 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
-    public func recordBind(_ record: AuditRecord) throws {
-        try mapBusy { try pool.write { db in try Self.appendAudit(record, db) } }
+    public func recordBinds(_ records: [AuditRecord]) throws {
+        guard !records.isEmpty else { return }
+        try mapBusy {
+            try pool.write { db in
+                for r in records { try Self.appendAudit(r, db) }
+            }
+        }
     }
 
     /// The highest change-log sequence number committed (cheap; used to poll for other writers).
@@ -309,7 +340,10 @@ public final class SQLiteStore: DirectoryStore {
         for key in changes.groups { batch.groups[key] = .some(groups[key]) }
         let admins = Dictionary(uniqueKeysWithValues: try Self.administrators(db, keys: changes.administrators).map { ($0.key, $0) })
         for key in changes.administrators { batch.administrators[key] = .some(admins[key]) }
-        if changes.policy { batch.policy = try Self.policy(db) }
+        if changes.policy {
+            batch.policy = try Self.policy(db)
+            batch.passwordPolicy = try Self.passwordPolicy(db)
+        }
         batch.nextDepartmentID = try Self.nextDepartmentID(db)
         var model = current.model
         model.merge(batch)
@@ -357,7 +391,8 @@ public final class SQLiteStore: DirectoryStore {
                 m.departments.map { String($0.rawValue) }.joined(separator: ","), m.isActive ? "active" : "departed",
                 departedAt, departedBy, previous, m.passwordHash, m.uuid.uuidString, m.created.actor,
                 m.created.time.timeIntervalSince1970, m.modified.actor, m.modified.time.timeIntervalSince1970,
-                pinyin(m.account),
+                pinyin(m.account), m.security.lockedAt?.timeIntervalSince1970, m.security.lockedUntil?.timeIntervalSince1970,
+                m.security.passwordChangedAt?.timeIntervalSince1970,
             ]
             try db.execute(
                 sql: "INSERT OR REPLACE INTO members VALUES (" + Array(repeating: "?", count: values.count).joined(separator: ",") + ")",
@@ -391,11 +426,16 @@ public final class SQLiteStore: DirectoryStore {
                 attributes = attrs?.joined(separator: ",")
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO administrators VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT OR REPLACE INTO administrators VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
                     a.key, a.name, a.role.kind, scopes.map { String($0.rawValue) }.joined(separator: ","), attributes,
-                    a.passwordHash, a.boundMember?.value,
+                    a.passwordHash, a.boundMember?.value, a.security.lockedAt?.timeIntervalSince1970,
+                    a.security.lockedUntil?.timeIntervalSince1970, a.security.passwordChangedAt?.timeIntervalSince1970,
                 ])
+        }
+        if let policy = batch.passwordPolicy {
+            let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
+            try db.execute(sql: "INSERT OR REPLACE INTO settings(key, value) VALUES ('password_policy', ?)", arguments: [json])
         }
         if let policy = batch.policy {
             try db.execute(sql: "DELETE FROM field_policy")
@@ -507,6 +547,7 @@ public final class SQLiteStore: DirectoryStore {
             m.hidden = row["hidden"]
             m.passwordHash = row["password_hash"]
             m.modified = stamp(row, "modified")
+            m.security = security(row)
             if (row["status"] as String) == "departed" {
                 m.status = .departed(
                     at: Date(timeIntervalSince1970: row["departed_at"] ?? 0), by: row["departed_by"] ?? "",
@@ -536,10 +577,24 @@ public final class SQLiteStore: DirectoryStore {
             default:
                 role = .service(scopes: scopes, attributes: (row["attributes"] as String?).map { $0.split(separator: ",").map(String.init) })
             }
-            return Administrator(
+            var admin = Administrator(
                 name: row["name"], role: role, passwordHash: row["password_hash"],
                 boundMember: (row["bound_member"] as String?).flatMap { try? Account(parsing: $0) })
+            admin.security = security(row)
+            return admin
         }
+    }
+
+    static func security(_ row: Row) -> AccountSecurity {
+        func date(_ column: String) -> Date? { (row[column] as Double?).map { Date(timeIntervalSince1970: $0) } }
+        return AccountSecurity(lockedAt: date("locked_at"), lockedUntil: date("locked_until"), passwordChangedAt: date("password_changed_at"))
+    }
+
+    static func passwordPolicy(_ db: Database) throws -> PasswordPolicy {
+        guard let json = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'password_policy'"),
+            let policy = try? JSONDecoder().decode(PasswordPolicy.self, from: Data(json.utf8))
+        else { return PasswordPolicy() }
+        return policy
     }
 
     static func policy(_ db: Database) throws -> FieldPolicy {

@@ -38,6 +38,13 @@ public enum DirectoryCommand: Sendable, Hashable {
     case setGroup(String, members: [Account], description: String??)
 
     case setFieldPolicy(MemberField, FieldPolicy.Rule)
+    /// Replaces the rules new passwords must meet.
+    case setPasswordPolicy(PasswordPolicy)
+    /// Locks an account until the given time (after repeated failed binds), or unlocks it (nil).
+    case lockAccount(BindAccount, until: Date?)
+    /// Replaces a stored hash by one of the same password in the default scheme (after a
+    /// successful bind with an imported hash); refused when the stored hash is no longer `from`.
+    case upgradePasswordHash(BindAccount, from: String, to: String)
     case putAdministrator(Administrator)
     /// Sets an administrator's or service account's password (the super admin, or the account itself).
     case setAdministratorPassword(String, hash: String)
@@ -66,6 +73,9 @@ public enum DirectoryCommand: Sendable, Hashable {
         case .deleteGroup: "group.delete"
         case .setGroup: "group.set"
         case .setFieldPolicy: "policy.field"
+        case .setPasswordPolicy: "policy.password"
+        case .lockAccount(_, let until): until == nil ? "account.unlock" : "account.lock"
+        case .upgradePasswordHash: "password.upgrade"
         case .putAdministrator: "admin.put"
         case .setAdministratorPassword: "admin.setPassword"
         case .removeAdministrator: "admin.remove"

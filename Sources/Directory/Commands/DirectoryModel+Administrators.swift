@@ -5,6 +5,14 @@ extension DirectoryModel {
     mutating func putAdministrator(_ admin: Administrator, _ ctx: CommandContext, _ record: inout AuditRecord) throws(DirectoryError) {
         try requireSuperAdmin(ctx, "manage administrators")
         try validate(admin)
+        var admin = admin
+        if let old = administrator(admin.key) {
+            // The lock and the password's history stay with the account.
+            admin.security = old.security
+            if admin.passwordHash != old.passwordHash { admin.security.passwordChanged(at: ctx.time) }
+        } else if admin.passwordHash != nil {
+            admin.security.passwordChangedAt = ctx.time
+        }
         record.target = admin.name
         record.after = adminValues(admin)
         if let old = administrator(admin.key) { record.before = adminValues(old) }
@@ -17,6 +25,7 @@ extension DirectoryModel {
             throw DirectoryError(.forbidden, "insufficient access: only the super admin or \(a.name) may set this password")
         }
         a.passwordHash = hash
+        a.security.passwordChanged(at: ctx.time)
         put(a)
         record.target = a.name
         record.after = ["password": "(changed)"]

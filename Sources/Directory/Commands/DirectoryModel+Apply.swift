@@ -67,6 +67,17 @@ extension DirectoryModel {
             try deleteGroup(name, ctx, &record)
         case .setFieldPolicy(let field, let rule):
             try setFieldPolicy(field, rule, ctx, &record)
+        case .setPasswordPolicy(let policy):
+            try requireSuperAdmin(ctx, "change the password policy")
+            try policy.validate()
+            record.target = "password"
+            record.before = passwordPolicy.auditValues
+            put(policy)
+            record.after = policy.auditValues
+        case .lockAccount(let account, let until):
+            try lockAccount(account, until: until, ctx, &record)
+        case .upgradePasswordHash(let account, let from, let to):
+            try upgradePasswordHash(account, from: from, to: to, ctx, &record)
         case .putAdministrator(let admin):
             try putAdministrator(admin, ctx, &record)
         case .setAdministratorPassword(let name, let hash):

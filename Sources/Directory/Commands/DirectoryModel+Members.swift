@@ -22,6 +22,7 @@ extension DirectoryModel {
         var m = try updateMember(old, fields, ctx)
         if let hash {
             m.passwordHash = hash
+            m.security.passwordChanged(at: ctx.time)
             put(m)
             record.after["password"] = "(changed)"
         }
@@ -33,6 +34,7 @@ extension DirectoryModel {
         try authorizePasswordChange(of: m, ctx)
         record.target = m.account.value
         m.passwordHash = hash
+        m.security.passwordChanged(at: ctx.time)
         m.modified = ctx.stamp
         put(m)
         record.after = ["password": "(changed)"]
@@ -111,6 +113,7 @@ extension DirectoryModel {
         try checkUnique(m)
         try authorize(member: m, ctx)
         m.passwordHash = hash
+        if hash != nil { m.security.passwordChangedAt = ctx.time }
         put(m)
         return m
     }

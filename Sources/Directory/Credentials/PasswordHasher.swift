@@ -15,9 +15,14 @@ public protocol PasswordHasher: Sendable {
     /// (salted SHA schemes), so cheap that a server may do it where it stands instead of
     /// handing it to a worker thread. Key-stretching schemes (PBKDF2) are never cheap.
     func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool
+    /// Whether a stored value should be replaced by a new hash of the same password (it uses
+    /// another scheme than the default, or fewer iterations): done after a successful bind.
+    func needsRehash(_ stored: String) -> Bool
 }
 
 extension PasswordHasher {
     /// By default nothing is cheap: every verification may be handed off.
     public func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool { false }
+    /// By default nothing is upgraded.
+    public func needsRehash(_ stored: String) -> Bool { false }
 }

@@ -16,6 +16,8 @@ public struct Administrator: Sendable, Hashable {
     public var passwordHash: String?
     /// A member every login of this admin is recorded against.
     public var boundMember: Account?
+    /// The lock after failed binds and the last password change.
+    public var security = AccountSecurity()
 
     /// - Parameters: the account's fields; see the properties.
     public init(name: String, role: Role, passwordHash: String? = nil, boundMember: Account? = nil) {

@@ -32,6 +32,8 @@ public struct DirectoryModel: Sendable {
     public private(set) var nextDepartmentID = DepartmentID(2)
     /// 成员属性设置.
     public private(set) var fieldPolicy = FieldPolicy()
+    /// The rules new passwords must meet.
+    public private(set) var passwordPolicy = PasswordPolicy()
     /// What changed since the last ``takeChanges()``.
     public private(set) var changes = ChangeSet()
     /// Grows whenever a department is added, changed or removed: within one lineage of models,
@@ -47,6 +49,12 @@ public struct DirectoryModel: Sendable {
     /// Replaces the field policy.
     public mutating func put(_ policy: FieldPolicy) {
         fieldPolicy = policy
+        changes.policy = true
+    }
+
+    /// Replaces the password policy (stored with the field policy).
+    public mutating func put(_ policy: PasswordPolicy) {
+        passwordPolicy = policy
         changes.policy = true
     }
 

@@ -49,6 +49,8 @@ public struct Member: Sendable, Hashable {
     public var status: Status
     /// A stored password hash (`{SCHEME}…`), never returned.
     public var passwordHash: String?
+    /// The lock after failed binds and the last password change.
+    public var security = AccountSecurity()
     public var uuid: UUID
     public var created: AuditStamp
     public var modified: AuditStamp

@@ -126,6 +126,19 @@ public struct Visibility: Sendable {
     /// Whether the viewer is the super admin or a sub-admin.
     public var isAdministrator: Bool { kind == .superAdmin || kind == .subAdmin }
 
+    /// Whether the viewer administers `member` (the super admin, or a sub-admin whose scope
+    /// holds it): who sees its lock, failed binds and last password change.
+    public func administers(member: Member) -> Bool {
+        guard isAdministrator else { return false }
+        return model.mayAdminister(member: member, as: model.role(of: viewer))
+    }
+
+    /// Whether the viewer is `member` itself.
+    public func isSelf(_ member: Member) -> Bool {
+        if case .member(let a) = viewer { return a.key == member.account.key }
+        return false
+    }
+
     /// Whether the viewer can see anything beyond the rootDSE and the subschema.
     public var readsDirectory: Bool { kind != .nobody }
 

@@ -121,13 +121,13 @@ public final class DirectoryService: Sendable {
     /// Audit records, oldest first, from `since` (seconds since 1970) on, at most `limit`.
     /// - Throws: the store's error.
     public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {
-        try store.audit(since: since, limit: limit)
+        try store.audit(AuditQuery(since: since, limit: limit))
     }
 
-    /// Records a bind attempt (success or failure) in the audit log.
-    /// - Throws: the store's error (``StoreError`` `busy` when the database stayed locked).
-    public func recordBind(_ record: AuditRecord) throws {
-        try store.recordBind(record)
+    /// Audit records matching `query`.
+    /// - Throws: the store's error.
+    public func audit(_ query: AuditQuery) throws -> [AuditRecord] {
+        try store.audit(query)
     }
 
     /// Applies what other processes committed; returns whether anything changed.

@@ -22,6 +22,7 @@ public struct EntityBatch: Sendable {
     public var groups: [String: Group?] = [:]
     public var administrators: [String: Administrator?] = [:]
     public var policy: FieldPolicy?
+    public var passwordPolicy: PasswordPolicy?
     /// The department id sequence: the id the next new department gets. Merging only ever
     /// raises it, so an id once given is never given again.
     public var nextDepartmentID: DepartmentID?
@@ -59,11 +60,56 @@ public protocol DirectoryStore: Sendable {
     /// Applies the changes committed (by anyone) after `current.sequence`.
     func catchUp(_ current: StoredDirectory) throws -> StoredDirectory
 
-    /// Audit records, oldest first, from `since` on.
-    func audit(since: Double?, limit: Int) throws -> [AuditRecord]
+    /// Audit records matching `query`, oldest first.
+    func audit(_ query: AuditQuery) throws -> [AuditRecord]
 
-    /// Records a bind attempt (success or failure) in the audit log.
-    func recordBind(_ record: AuditRecord) throws
+    /// Records bind attempts (successes, failures, administrators' logins) in the audit log, in
+    /// one transaction.
+    func recordBinds(_ records: [AuditRecord]) throws
+}
+
+/// Which audit records to list.
+public struct AuditQuery: Sendable, Hashable {
+    /// Binds (`bind`, `bind.failure`, `admin.login`), or writes (every other action).
+    public enum Kind: String, Sendable, Hashable, CaseIterable { case bind, write }
+
+    /// Only records from this time on (seconds since 1970).
+    public var since: Double?
+    /// Only records about this account or administrator, or issued by it (case-insensitive).
+    public var account: String?
+    public var kind: Kind?
+    /// Most records returned: the newest ones when ``newestFirst``, else the oldest.
+    public var limit: Int
+    public var newestFirst: Bool
+
+    /// The actions that are binds.
+    public static let bindActions = ["bind", "bind.failure", "admin.login"]
+
+    /// - Parameters: see the properties.
+    public init(since: Double? = nil, account: String? = nil, kind: Kind? = nil, limit: Int = 1000, newestFirst: Bool = false) {
+        self.since = since
+        self.account = account
+        self.kind = kind
+        self.limit = limit
+        self.newestFirst = newestFirst
+    }
+
+    /// Whether a record matches (for stores that filter in memory).
+    public func matches(_ r: AuditRecord) -> Bool {
+        if let since, r.time.timeIntervalSince1970 < since { return false }
+        if let kind {
+            let isBind = Self.bindActions.contains(r.action)
+            if (kind == .bind) != isBind { return false }
+        }
+        if let account {
+            let a = account.lowercased()
+            let actor = r.actor.lowercased()
+            guard r.target.lowercased() == a || actor == a || actor.hasPrefix("uid=\(a),") || actor.hasPrefix("cn=\(a),") else {
+                return false
+            }
+        }
+        return true
+    }
 }
 
 /// One command's part of a group commit: validates and applies it to the model, returning its
@@ -115,6 +161,7 @@ extension DirectoryModel {
         for case (_, let a?) in batch.administrators { put(a) }
         for case (let key, nil) in batch.administrators { removeAdministrator(key) }
         if let policy = batch.policy { put(policy) }
+        if let policy = batch.passwordPolicy { put(policy) }
         for case (let id, nil) in batch.departments { removeDepartment(id) }
         if let next = batch.nextDepartmentID { reserveDepartmentIDs(below: next) }
     }
@@ -126,8 +173,18 @@ extension DirectoryModel {
         for key in changes.members { batch.members[key] = .some(member(key)) }
         for key in changes.groups { batch.groups[key] = .some(group(key)) }
         for key in changes.administrators { batch.administrators[key] = .some(administrator(key)) }
-        if changes.policy { batch.policy = fieldPolicy }
+        if changes.policy {
+            batch.policy = fieldPolicy
+            batch.passwordPolicy = passwordPolicy
+        }
         batch.nextDepartmentID = nextDepartmentID
         return batch
+    }
+}
+
+extension DirectoryStore {
+    /// Audit records, oldest first, from `since` (seconds since 1970) on, at most `limit`.
+    public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {
+        try audit(AuditQuery(since: since, limit: limit))
     }
 }

@@ -51,11 +51,12 @@ public final class InMemoryStore: DirectoryStore {
         return StoredDirectory(model: model, sequence: s.committed.sequence, baseDN: current.baseDN)
     }
 
-    public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {
+    public func audit(_ query: AuditQuery) throws -> [AuditRecord] {
         state.withLock { s in
-            Array(s.audit.filter { r in since.map { r.time.timeIntervalSince1970 >= $0 } ?? true }.prefix(max(limit, 0)))
+            let matching = s.audit.filter(query.matches)
+            return query.newestFirst ? Array(matching.suffix(max(query.limit, 0)).reversed()) : Array(matching.prefix(max(query.limit, 0)))
         }
     }
 
-    public func recordBind(_ record: AuditRecord) throws { state.withLock { $0.audit.append(record) } }
+    public func recordBinds(_ records: [AuditRecord]) throws { state.withLock { $0.audit.append(contentsOf: records) } }
 }

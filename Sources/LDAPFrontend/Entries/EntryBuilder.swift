@@ -1,5 +1,6 @@
 public import Directory
 import LDAPProtocol
+import Foundation
 
 /// Which attributes an entry must carry: a filter's, or a request's. Computing only those keeps a
 /// search over many entries cheap; nil means every attribute.
@@ -44,13 +45,17 @@ public struct AttributeWant: Sendable {
 public struct EntryBuilder: Sendable {
     public let dit: DIT
     public let vendorVersion: String
+    /// Where failed binds and administrators' logins are counted (nil: not shown).
+    let authenticator: Authenticator?
 
     /// - Parameters:
     ///   - dit: the tree mapping.
     ///   - vendorVersion: the version the rootDSE reports.
-    public init(dit: DIT, vendorVersion: String) {
+    ///   - authenticator: the source of failed binds and login notices.
+    public init(dit: DIT, vendorVersion: String, authenticator: Authenticator? = nil) {
         self.dit = dit
         self.vendorVersion = vendorVersion
+        self.authenticator = authenticator
     }
 
     /// The entry of a node, or nil if it does not exist.
@@ -211,6 +216,7 @@ public struct EntryBuilder: Sendable {
             addOperational(&e, dn: dnString, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
                            structural: "inetOrgPerson", subordinates: 0)
         }
+        if wanted?.operational ?? true { addSecurity(&e, m, visibility, want) }
         if m.isActive, want("memberof") {
             var memberOf = departments.map { dit.departmentDNString($0.id, in: model) }
             if visibility.canSeeGroups {
@@ -234,6 +240,28 @@ public struct EntryBuilder: Sendable {
             }
         }
         return e
+    }
+
+    /// The account's security state, for the administrators who administer it: the lock
+    /// (`pwdAccountLockedTime`, `rosterLockedUntil`), failed binds still counted (`pwdFailureTime`)
+    /// and the last password change (`pwdChangedTime`), named as OpenLDAP's ppolicy names them;
+    /// and, for them and the member, the logins of administrators bound to it (`rosterAdminLogin`).
+    private func addSecurity(_ e: inout Entry, _ m: Member, _ visibility: Visibility, _ want: (String) -> Bool) {
+        let administers = visibility.administers(member: m)
+        if administers {
+            let now = Date()
+            if want("pwdchangedtime"), let t = m.security.passwordChangedAt { e.add("pwdChangedTime", GeneralizedTime.string(t)) }
+            if m.security.isLocked(at: now), let until = m.security.lockedUntil {
+                if want("pwdaccountlockedtime") { e.add("pwdAccountLockedTime", GeneralizedTime.string(m.security.lockedAt ?? now)) }
+                if want("rosterlockeduntil") { e.add("rosterLockedUntil", GeneralizedTime.string(until)) }
+            }
+            if want("pwdfailuretime"), let failures = authenticator?.guardian.failures(of: .member(m.account)), !failures.isEmpty {
+                e.add("pwdFailureTime", failures.map { GeneralizedTime.string($0) })
+            }
+        }
+        if administers || visibility.isSelf(m), want("rosteradminlogin"), let notices = authenticator?.notices(for: m.account), !notices.isEmpty {
+            e.add("rosterAdminLogin", notices.map { "\(GeneralizedTime.string($0.time)) \($0.administrator) from \($0.address)" })
+        }
     }
 
     // MARK: - Groups, containers, administrators

@@ -76,7 +76,12 @@ struct AddOperation {
                 guard attribute.values.count == 1 else {
                     return LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: exactly one value")
                 }
-                switch write.passwordHash(attribute.values[0]) {
+                func value(_ names: Set<String>) -> String? {
+                    request.attributes.first { names.contains($0.type.lowercased()) }?.values.first.flatMap { String(validating: $0, as: UTF8.self) }
+                }
+                let owner = PasswordOwner(
+                    account: account, pinyin: value(["cn", "displayname"]).map { PinyinName($0).compact }, mobile: value(["mobile"]))
+                switch write.passwordHash(attribute.values[0], owner: owner) {
                 case .failure(let r): return r
                 case .success(let h): hash = h
                 }

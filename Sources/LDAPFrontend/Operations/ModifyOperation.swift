@@ -24,7 +24,8 @@ struct ModifyOperation {
             if change.operation == .delete {
                 current = change.modification.values[0]
             } else {
-                hash = now.passwordHash(change.modification.values[0])
+                hash = now.passwordHash(
+                    change.modification.values[0], owner: now.frontend.dit.resolve(dn, in: now.model).node.flatMap(now.passwordOwner))
             }
         }
         // Whether the value to delete is the current password; what that means is decided in

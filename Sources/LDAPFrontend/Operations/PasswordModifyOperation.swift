@@ -92,7 +92,7 @@ struct PasswordModifyOperation {
             password = Array(fresh.utf8)
         }
         let hash: String
-        switch write.passwordHash(password) {
+        switch write.passwordHash(password, owner: write.passwordOwner(node)) {
         case .failure(let r): return ExtendedResponse(r)
         case .success(let h): hash = h
         }

@@ -201,7 +201,10 @@ struct WriteSupport {
     // MARK: - Values
 
     /// Hashes a userPassword value; an OpenLDAP `{SCHEME}` hash from an administrator is kept.
-    func passwordHash(_ raw: [UInt8]) -> Result<String, LDAPResult> {
+    /// - Parameters:
+    ///   - raw: the value as sent.
+    ///   - owner: whose password it is: what a plain password must not contain.
+    func passwordHash(_ raw: [UInt8], owner: PasswordOwner? = nil) -> Result<String, LDAPResult> {
         guard let value = String(validating: raw, as: UTF8.self) else {
             return .failure(LDAPResult(.invalidAttributeSyntax, diagnosticMessage: "userPassword: not UTF-8"))
         }
@@ -222,11 +225,21 @@ struct WriteSupport {
             return .success(value)
         }
         do {
-            try PasswordRules.check(value)
+            try PasswordRules.check(value, policy: model.passwordPolicy, owner: owner)
         } catch {
             return .failure(LDAPResult(.constraintViolation, diagnosticMessage: "userPassword: \(error.message.replacingOccurrences(of: "password: ", with: ""))"))
         }
         return .success(frontend.hasher.hash(value))
+    }
+
+    /// What the password of the entry at `node` must not contain.
+    func passwordOwner(_ node: DITNode) -> PasswordOwner? {
+        switch node {
+        case .member(let a): model.member(a.key).map { model.passwordOwner($0) }
+        case .subAdmin(let k), .service(let k): PasswordOwner(account: model.administrator(k)?.name ?? k)
+        case .superAdmin: PasswordOwner(account: "admin")
+        default: nil
+        }
     }
 
     /// The account a member DN names, for group members and leaders.

@@ -107,6 +107,8 @@ public enum SchemaDefinitions {
         AttributeTypeDefinition(oid: "\(arc).1.18", names: ["rosterPinyinInitials"], description: "initials of the pinyin of the name", equality: "caseIgnoreMatch", substr: "caseIgnoreSubstringsMatch", syntax: ds, singleValue: true),
         AttributeTypeDefinition(oid: "\(arc).1.19", names: ["rosterMemberCount"], description: "members directly in a department", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
         AttributeTypeDefinition(oid: "\(arc).1.20", names: ["rosterSubtreeMemberCount"], description: "members in the subtree of a department", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
+        AttributeTypeDefinition(oid: "\(arc).1.21", names: ["rosterLockedUntil"], description: "until when failed binds lock the account", equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time, singleValue: true, noUserModification: true, usage: "directoryOperation"),
+        AttributeTypeDefinition(oid: "\(arc).1.22", names: ["rosterAdminLogin"], description: "logins of administrators bound to the member: time, administrator, address", equality: "caseIgnoreMatch", syntax: ds, noUserModification: true, usage: "directoryOperation"),
     ]
 
     /// Roster's own object classes.
@@ -148,6 +150,9 @@ public enum SchemaDefinitions {
         AttributeTypeDefinition(oid: "2.5.4.31", names: ["member"], sup: "distinguishedName"),
         AttributeTypeDefinition(oid: "2.5.4.35", names: ["userPassword"], equality: "octetStringMatch", syntax: "1.3.6.1.4.1.1466.115.121.1.40"),
         AttributeTypeDefinition(oid: "2.5.18.6", names: ["subtreeSpecification"], syntax: "1.3.6.1.4.1.1466.115.121.1.45", singleValue: true, usage: "directoryOperation"),
+        operational("1.3.6.1.4.1.42.2.27.8.1.16", ["pwdChangedTime"], equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time),
+        operational("1.3.6.1.4.1.42.2.27.8.1.17", ["pwdAccountLockedTime"], equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time),
+        operational("1.3.6.1.4.1.42.2.27.8.1.19", ["pwdFailureTime"], equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time, single: false),
         operational("1.2.840.113556.1.2.102", ["memberOf"], equality: "distinguishedNameMatch", syntax: dn, single: false, usage: "dSAOperation"),
         operational("1.3.6.1.1.16.4", ["entryUUID"], equality: "UUIDMatch", ordering: "UUIDOrderingMatch", syntax: "1.3.6.1.1.16.1"),
         operational("1.3.6.1.1.20", ["entryDN"], equality: "distinguishedNameMatch", syntax: dn),
