@@ -226,8 +226,9 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
         #expect(out.count == 2)
     }
 
-    /// An `{SSHA}` imported from OpenLDAP costs one digest: checked on the loop. Unknown names
-    /// (their decoy check is PBKDF2) and PBKDF2 accounts go off it.
+    /// An `{SSHA}` imported from OpenLDAP costs one digest: a right password is checked on the
+    /// loop. Wrong passwords, unknown names (their decoy check is PBKDF2) and PBKDF2 accounts go
+    /// off it.
     @Test func aSingleDigestBindIsCheckedOnTheLoopAndOthersAreNot() throws {
         var model = demoModel
         var m = try #require(model.member("t2001"))
@@ -241,10 +242,20 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
             return
         }
         #expect(r.result.resultCode == .success)
-        guard case .send(let wrong) = s.receive(message(2, bindRequest("t2001", "wrong-password"))),
-            case .bindResponse(let w) = wrong.first?.protocolOp
-        else {
-            Issue.record("a wrong password against {SSHA} is answered on the loop too")
+        // A wrong password is refused like an unknown name: off the loop, after the decoy's
+        // work, and no sooner than the refusal floor (no account-existence or scheme oracle).
+        let asked = ContinuousClock.now
+        guard case .sendAndPerform(_, let wrongJob) = s.receive(message(2, bindRequest("t2001", "wrong-password"))) else {
+            Issue.record("a wrong password against {SSHA} is refused off the loop, like an unknown name")
+            return
+        }
+        let refused = wrongJob.run()
+        let floor = s.frontend.authenticator.failureFloor
+        #expect(floor >= 0.02)
+        let notBefore = try #require(refused.notBefore, "a refusal carries the time it may be answered")
+        #expect(notBefore - asked >= .milliseconds(Int64(floor * 1000) - 1), "the answer waits for the floor from the request")
+        guard case .send(let wrong) = s.completed(refused), case .bindResponse(let w) = wrong.first?.protocolOp else {
+            Issue.record("the refusal is sent when its job completes")
             return
         }
         #expect(w.result.resultCode == .invalidCredentials)

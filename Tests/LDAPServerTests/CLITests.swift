@@ -174,7 +174,7 @@ struct CLI {
         let short = cli.dir.appendingPathComponent("short").path
         try "12345\n".write(toFile: short, atomically: true, encoding: .utf8)
         try cli.refuse("member", "add", "a1", "--name", "甲", "--email", "a1@x.cn", "--password-file", short,
-                       message: "password: at least 6 characters are required")
+                       message: "password: at least 8 characters are required")
         let absurd = cli.dir.appendingPathComponent("absurd").path
         try "{PBKDF2-SHA512}50000000$QUFBQUFBQUFBQUFBQUFBQQ$QUFBQUFBQUFBQUFBQUFBQQ\n".write(toFile: absurd, atomically: true, encoding: .utf8)
         try cli.refuse("member", "add", "a1", "--name", "甲", "--email", "a1@x.cn", "--password-file", absurd,
