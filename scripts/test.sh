@@ -13,6 +13,8 @@ command -v ldapsearch >/dev/null 2>&1 || need+=(ldap-utils)
 /usr/bin/python3 -c 'import ldap' >/dev/null 2>&1 || need+=(python3-ldap)
 /usr/bin/python3 -c 'import ldap3' >/dev/null 2>&1 || need+=(python3-ldap3)
 command -v slaptest >/dev/null 2>&1 || [ -x /usr/sbin/slaptest ] || need+=(slapd)
+# OpenLDAP's pw-pbkdf2 module (hash interoperability tests).
+[ -e /usr/lib/ldap/pw-pbkdf2.so ] || need+=(slapd-contrib)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then
