@@ -17,9 +17,11 @@ public struct Frontend: Sendable {
     /// user costs what a wrong password costs.
     let decoyHash: String
 
-    /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer).
+    /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer,
+    /// StartTLS only with a certificate).
     public var supportedExtensions: [String] {
-        writer == nil ? [ExtendedRequest.whoAmI] : [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify]
+        (configuration.startTLS ? [ExtendedRequest.startTLS] : [])
+            + (writer == nil ? [ExtendedRequest.whoAmI] : [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify])
     }
     /// Controls that work, advertised in the rootDSE.
     public static let supportedControls: [String] = [PagedResultsControl.oid, SortRequestControl.oid]
@@ -40,7 +42,9 @@ public struct Frontend: Sendable {
         self.hasher = hasher
         self.logger = logger
         self.dit = DIT(base: configuration.baseDN)
-        self.builder = EntryBuilder(dit: dit, vendorVersion: configuration.vendorVersion)
+        self.builder = EntryBuilder(
+            dit: dit, vendorVersion: configuration.vendorVersion,
+            plaintextBinds: configuration.allowPlaintextBinds ? .allowed : .loopbackOnly)
         self.decoyHash = hasher.hash(String(UInt64.random(in: 0...UInt64.max), radix: 36))
     }
 

@@ -44,13 +44,26 @@ public struct AttributeWant: Sendable {
 public struct EntryBuilder: Sendable {
     public let dit: DIT
     public let vendorVersion: String
+    /// The plaintext bind policy the rootDSE states (`rosterPlaintextBinds`).
+    public let plaintextBinds: PlaintextBindPolicy
+
+    /// When a simple bind with a password is accepted on a connection without TLS.
+    public enum PlaintextBindPolicy: String, Sendable {
+        /// Only from loopback addresses; others get `confidentialityRequired` and must use
+        /// StartTLS or LDAPS.
+        case loopbackOnly = "loopback-only"
+        /// From any address (`--allow-plaintext-binds`).
+        case allowed
+    }
 
     /// - Parameters:
     ///   - dit: the tree mapping.
     ///   - vendorVersion: the version the rootDSE reports.
-    public init(dit: DIT, vendorVersion: String) {
+    ///   - plaintextBinds: the plaintext bind policy the rootDSE states.
+    public init(dit: DIT, vendorVersion: String, plaintextBinds: PlaintextBindPolicy = .loopbackOnly) {
         self.dit = dit
         self.vendorVersion = vendorVersion
+        self.plaintextBinds = plaintextBinds
     }
 
     /// The entry of a node, or nil if it does not exist.
@@ -99,6 +112,7 @@ public struct EntryBuilder: Sendable {
         e.add("subschemaSubentry", [DIT.subschemaDN.description])
         e.add("vendorName", ["Roster"])
         e.add("vendorVersion", [vendorVersion])
+        e.add("rosterPlaintextBinds", [plaintextBinds.rawValue])
         e.add("entryDN", [""])
         e.add("structuralObjectClass", ["top"])
         return e

@@ -95,6 +95,7 @@ public enum AttributeRegistry {
         AttributeType("rosterPinyinInitials", oid: "\(arc).1.18", .caseIgnore, operational: true),
         AttributeType("rosterMemberCount", oid: "\(arc).1.19", .integer, operational: true),
         AttributeType("rosterSubtreeMemberCount", oid: "\(arc).1.20", .integer, operational: true),
+        AttributeType("rosterPlaintextBinds", oid: "\(arc).1.21", .caseIgnore, operational: true),
         AttributeType("memberOf", oid: "1.2.840.113556.1.2.102", .distinguishedName, operational: true),
         AttributeType("entryUUID", oid: "1.3.6.1.1.16.4", .caseIgnore, operational: true),
         AttributeType("entryDN", oid: "1.3.6.1.1.20", .distinguishedName, operational: true),

@@ -107,6 +107,7 @@ public enum SchemaDefinitions {
         AttributeTypeDefinition(oid: "\(arc).1.18", names: ["rosterPinyinInitials"], description: "initials of the pinyin of the name", equality: "caseIgnoreMatch", substr: "caseIgnoreSubstringsMatch", syntax: ds, singleValue: true),
         AttributeTypeDefinition(oid: "\(arc).1.19", names: ["rosterMemberCount"], description: "members directly in a department", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
         AttributeTypeDefinition(oid: "\(arc).1.20", names: ["rosterSubtreeMemberCount"], description: "members in the subtree of a department", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
+        string("\(arc).1.21", "rosterPlaintextBinds", "rootDSE: where a simple bind with a password is accepted without TLS: loopback-only (others need StartTLS or LDAPS) or allowed"),
     ]
 
     /// Roster's own object classes.
