@@ -1,4 +1,4 @@
-public import LDAPProtocol
+import LDAPProtocol
 
 // MARK: - StartTLS (RFC 4511 §4.14, RFC 4513 §3) and the plaintext bind policy (DESIGN §7)
 

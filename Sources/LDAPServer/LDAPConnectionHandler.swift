@@ -3,7 +3,6 @@ import LDAPProtocol
 import Logging
 import NIOCore
 import NIOPosix
-import NIOSSL
 import NIOTLS
 
 /// The thread pools a server runs costly work on, so that an event loop only moves bytes.

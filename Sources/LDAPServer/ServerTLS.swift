@@ -1,5 +1,11 @@
 import Logging
 import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOSSL
 import NIOTLS
 
@@ -15,6 +21,9 @@ struct ServerTLS: Sendable {
     init(_ settings: TLSSettings) throws(TLSSetupError) {
         self.settings = settings
         self.handshakeTimeout = .seconds(max(1, settings.handshakeTimeoutSeconds))
+        for (what, path) in [("certificate", settings.certificatePath), ("private key", settings.privateKeyPath)] where access(path, R_OK) != 0 {
+            throw TLSSetupError("\(what) \(path): \(String(cString: strerror(errno)).lowercased())")
+        }
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMFile(settings.certificatePath)
