@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -59,13 +62,15 @@ let package = Package(
             name: "LDAPFrontend",
             dependencies: ["LDAPProtocol", "Directory", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        // NIO pipeline, connection loop, limits, lifecycle.
+        // NIO pipeline, TLS/StartTLS, connection loop, limits, lifecycle.
         .target(
             name: "LDAPServer",
             dependencies: [
                 "LDAPFrontend", "LDAPProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -75,6 +80,9 @@ let package = Package(
             dependencies: [
                 "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs Roster's whole test suite. The end-to-end tests drive the server with OpenLDAP's client
 # tools (ldap-utils), python-ldap and ldap3 (Debian's python3-ldap and python3-ldap3, for
-# /usr/bin/python3) and load the schema into slapd's config (slaptest); they are installed here
-# when missing, never skipped.
+# /usr/bin/python3), openssl and ip (iproute2), and load the schema into slapd's config (slaptest);
+# they are installed here when missing, never skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,10 @@ command -v ldapsearch >/dev/null 2>&1 || need+=(ldap-utils)
 command -v slaptest >/dev/null 2>&1 || [ -x /usr/sbin/slaptest ] || need+=(slapd)
 # OpenLDAP's pw-pbkdf2 module (hash interoperability tests).
 [ -e /usr/lib/ldap/pw-pbkdf2.so ] || need+=(slapd-contrib)
+# The TLS tests use openssl s_client as a peer, and a network namespace (ip netns) as a client
+# that is not on loopback.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then

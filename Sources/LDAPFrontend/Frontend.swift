@@ -16,9 +16,11 @@ public struct Frontend: Sendable {
     /// Checks bind passwords: lockout, throttle, equal refusals, audit, hash upgrades.
     public let authenticator: Authenticator
 
-    /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer).
+    /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer,
+    /// StartTLS only with a certificate).
     public var supportedExtensions: [String] {
-        writer == nil ? [ExtendedRequest.whoAmI] : [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify]
+        (configuration.startTLS ? [ExtendedRequest.startTLS] : [])
+            + (writer == nil ? [ExtendedRequest.whoAmI] : [ExtendedRequest.whoAmI, ExtendedRequest.passwordModify])
     }
     /// Controls that work, advertised in the rootDSE.
     public static let supportedControls: [String] = [PagedResultsControl.oid, SortRequestControl.oid]
@@ -43,7 +45,9 @@ public struct Frontend: Sendable {
         self.dit = DIT(base: configuration.baseDN)
         let authenticator = authenticator ?? Authenticator(hasher: hasher, writer: writer)
         self.authenticator = authenticator
-        self.builder = EntryBuilder(dit: dit, vendorVersion: configuration.vendorVersion, authenticator: authenticator)
+        self.builder = EntryBuilder(
+            dit: dit, vendorVersion: configuration.vendorVersion, authenticator: authenticator,
+            plaintextBinds: configuration.allowPlaintextBinds ? .allowed : .loopbackOnly)
     }
 
     /// The entry of a node as the rootDSE and other entries are built.

@@ -14,12 +14,21 @@ public struct FrontendConfiguration: Sendable {
     public var anonymousRead: Bool
     /// What the rootDSE reports as vendorVersion.
     public var vendorVersion: String
+    /// Whether the server offers StartTLS (it has a certificate): the rootDSE advertises it only
+    /// then. Default false.
+    public var startTLS: Bool
+    /// Whether a simple bind with a password is accepted on a connection without TLS from any
+    /// address; default false: only from loopback, others get `confidentialityRequired`.
+    public var allowPlaintextBinds: Bool
 
     /// - Parameters: see the properties.
     public init(
         baseDN: DistinguishedName, defaultSizeLimit: Int = 1000, defaultTimeLimit: Int = 60,
-        anonymousRead: Bool = false, vendorVersion: String = RosterVersion.current
+        anonymousRead: Bool = false, vendorVersion: String = RosterVersion.current, startTLS: Bool = false,
+        allowPlaintextBinds: Bool = false
     ) {
+        self.startTLS = startTLS
+        self.allowPlaintextBinds = allowPlaintextBinds
         self.baseDN = baseDN
         self.defaultSizeLimit = defaultSizeLimit
         self.defaultTimeLimit = defaultTimeLimit

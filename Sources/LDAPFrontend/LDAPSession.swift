@@ -29,12 +29,17 @@ public struct LDAPSession: Sendable {
         /// Send these messages (search entries), then tell ``LDAPSession/channelWritable(_:)``
         /// whether the channel can take more: the search goes on only while it can.
         case sendAndAskWritability([LDAPMessage])
+        /// Send these messages (the StartTLS response) in the clear, then start the TLS handshake
+        /// (RFC 4511 §4.14.2) and report its completion with ``LDAPSession/tlsEstablished()``.
+        case sendAndStartTLS([LDAPMessage])
 
         /// The messages the action sends.
         public var messages: [LDAPMessage] {
             switch self {
             case .none, .close: []
-            case .send(let m), .sendAndClose(let m), .sendAndPerform(let m, _), .sendAndAskWritability(let m): m
+            case .send(let m), .sendAndClose(let m), .sendAndPerform(let m, _), .sendAndAskWritability(let m),
+                .sendAndStartTLS(let m):
+                m
             }
         }
     }
@@ -117,16 +122,33 @@ public struct LDAPSession: Sendable {
     /// Most operations a connection may have waiting or running before it stops reading.
     public let maxOutstanding: Int
 
+    /// Whether TLS protects the connection (see `LDAPSession+Security.swift`).
+    public internal(set) var security: Security
+    /// Whether StartTLS is offered on this connection (the server has a certificate).
+    public let startTLSAvailable: Bool
+    /// Whether this client may send a password without TLS (from loopback, or when the server
+    /// allows plaintext binds); otherwise such a bind gets `confidentialityRequired`.
+    public let plaintextBindAllowed: Bool
+
     /// - Parameters:
     ///   - frontend: the shared frontend.
     ///   - peer: the client's address, recorded with every write.
     ///   - maxOutstanding: most operations waiting or running before reads pause (at least 1).
     ///   - address: the client's IP address (default: `peer`).
-    public init(frontend: Frontend, peer: String = "?", address: String? = nil, maxOutstanding: Int = 16) {
+    ///   - security: `.tls` for an LDAPS connection, otherwise `.plain`.
+    ///   - startTLSAvailable: whether StartTLS is offered (the server has a certificate).
+    ///   - plaintextBindAllowed: whether a simple bind with a password is accepted without TLS.
+    public init(
+        frontend: Frontend, peer: String = "?", address: String? = nil, maxOutstanding: Int = 16, security: Security = .plain,
+        startTLSAvailable: Bool = false, plaintextBindAllowed: Bool = true
+    ) {
         self.frontend = frontend
         self.peer = peer
         self.address = address ?? peer
         self.maxOutstanding = max(1, maxOutstanding)
+        self.security = security
+        self.startTLSAvailable = startTLSAvailable
+        self.plaintextBindAllowed = plaintextBindAllowed
     }
 
     init(frontend: Frontend, identity: BoundIdentity) {
@@ -135,6 +157,9 @@ public struct LDAPSession: Sendable {
         self.address = "benchmark"
         self.identity = identity
         self.maxOutstanding = 16
+        self.security = .plain
+        self.startTLSAvailable = false
+        self.plaintextBindAllowed = true
     }
 
     /// Whether the connection should read more requests now.
@@ -148,6 +173,8 @@ public struct LDAPSession: Sendable {
     /// Handles one request as it is read.
     public mutating func receive(_ message: LDAPMessage) -> Action {
         guard !closed else { return .none }
+        // Bytes that followed StartTLS in the clear are never read as LDAP (RFC 4513 §3.1.1).
+        if security == .upgrading { return plaintextAfterStartTLS() }
         frontend.logger.trace("request", metadata: ["id": "\(message.messageID)", "op": "\(Self.name(of: message.protocolOp))"])
         if message.messageID == 0, !Self.isUnbind(message.protocolOp) {
             return disconnect(.protocolError, "message ID 0 is reserved for unsolicited notifications")
@@ -173,6 +200,8 @@ public struct LDAPSession: Sendable {
             .addResponse, .deleteResponse, .modifyDNResponse, .compareResponse, .extendedResponse,
             .intermediateResponse:
             return disconnect(.protocolError, "a client sent a response PDU")
+        case .extendedRequest(let request) where request.name == ExtendedRequest.startTLS:
+            return startTLS(message.messageID, request)
         default:
             queue.append(message)
             return running == nil ? drain() : .none
@@ -292,6 +321,10 @@ public struct LDAPSession: Sendable {
         }
         switch message.protocolOp {
         case .bindRequest(let request):
+            if let refusal = plaintextBindRefusal(request) {
+                identity = .anonymous
+                return .immediate([LDAPMessage(messageID: id, .bindResponse(refusal))])
+            }
             let origin = Authenticator.Origin(address: address, source: "ldap \(peer)")
             switch BindOperation(frontend: frontend).decide(request, origin: origin) {
             case .answered(let response, let newIdentity):
@@ -374,10 +407,6 @@ public struct LDAPSession: Sendable {
             }
             let authzID = identity.dn.isEmpty ? "" : "dn:\(identity.dn)"
             return ExtendedResponse(LDAPResult(.success), value: Array(authzID.utf8))
-        case ExtendedRequest.startTLS:
-            return ExtendedResponse(
-                LDAPResult(.unavailable, diagnosticMessage: "StartTLS is not configured on this server"),
-                name: ExtendedRequest.startTLS)
         default:
             return ExtendedResponse(
                 LDAPResult(.protocolError, diagnosticMessage: "unsupported extended operation \(request.name)"))

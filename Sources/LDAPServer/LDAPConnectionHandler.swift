@@ -3,6 +3,7 @@ import LDAPProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import NIOTLS
 
 /// The thread pools a server runs costly work on, so that an event loop only moves bytes.
 struct WorkPools: Sendable {
@@ -36,6 +37,8 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     private var session: LDAPSession
     private let pools: WorkPools
     private let logger: Logger
+    /// What StartTLS starts (nil: the session never accepts StartTLS).
+    private let tls: ServerTLS?
     private let lingerSeconds: Int64
     private var context: ChannelHandlerContext?
     private var closing = false
@@ -50,9 +53,10 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     private var pduTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
 
-    init(session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, logger: Logger) {
+    init(session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, tls: ServerTLS? = nil, logger: Logger) {
         self.session = session
         self.pools = pools
+        self.tls = tls
         self.lingerSeconds = configuration.lingerSeconds
         self.pduTimeout = .seconds(max(1, configuration.pduTimeoutSeconds))
         self.idleTimeout = configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil
@@ -182,8 +186,14 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerShuttingDown {
             shutDown(context: context)
+        } else if case .handshakeCompleted? = event as? TLSUserEvent {
+            session.tlsEstablished()
+            context.fireUserInboundEventTriggered(event)
         } else if let partial = event as? LDAPPartialPDU {
             switch partial {
+            case .started where session.security == .upgrading:
+                // Part of a PDU sent in the clear behind StartTLS: never read as LDAP.
+                execute(session.plaintextAfterStartTLS(), context)
             case .started: armPDUTimer(context)
             case .finished:
                 pduTimer?.cancel()
@@ -225,6 +235,18 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
                 return
             case .sendAndPerform(_, let job):
                 perform(job, context)
+            case .sendAndStartTLS:
+                // The response goes out in the clear; TLS then sits in front of everything.
+                context.flush()
+                pendingFlush = false
+                do {
+                    guard let tls else { throw TLSSetupError("no certificate") }
+                    try tls.start(on: context.pipeline.syncOperations, peer: context.channel.remoteAddress?.description ?? "?", logger: logger)
+                } catch {
+                    logger.info("StartTLS failed; closing", metadata: ["error": "\(error)"])
+                    closeQuietly(context)
+                    return
+                }
             case .sendAndAskWritability:
                 // Flushed first: what is buffered decides whether the channel can take more.
                 flushIfPending(context)

@@ -17,6 +17,7 @@ public final class LDAPServer: Service, Sendable {
     let logger: Logger
     let group: any EventLoopGroup
     private let boundPort = Mutex<Int?>(nil)
+    private let boundLDAPSPort = Mutex<Int?>(nil)
     private let ready = AsyncStream<Int>.makeStream()
 
     /// - Parameters:
@@ -37,6 +38,9 @@ public final class LDAPServer: Service, Sendable {
     /// The port the server listens on, once it listens.
     public var port: Int? { boundPort.withLock { $0 } }
 
+    /// The port the LDAPS listener listens on, once the server listens (nil: no LDAPS listener).
+    public var ldapsPort: Int? { boundLDAPSPort.withLock { $0 } }
+
     /// Waits until the server listens and returns its port.
     public func waitUntilListening() async -> Int? {
         if let p = port { return p }
@@ -46,7 +50,6 @@ public final class LDAPServer: Service, Sendable {
 
     public func run() async throws {
         let configuration = self.configuration
-        let limits = configuration.limits
         let frontend = self.frontend
         let logger = self.logger
         let pools = WorkPools(
@@ -61,8 +64,68 @@ public final class LDAPServer: Service, Sendable {
             pools.compute.shutdownGracefully { _ in }
             pools.write.shutdownGracefully { _ in }
         }
+        let tls = try configuration.tls.map { settings throws(TLSSetupError) in try ServerTLS(settings) }
+        guard frontend.configuration.startTLS == (tls != nil) else {
+            throw TLSSetupError("the frontend's startTLS setting must say whether the server has TLS settings")
+        }
+        let server = try await listen(host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools)
+        let port = server.channel.localAddress?.port ?? configuration.port
+        let secure: NIOAsyncChannel<any Channel, Never>?
+        if let tls, let ldapsHost = tls.settings.ldapsHost {
+            let listener: NIOAsyncChannel<any Channel, Never>
+            do {
+                listener = try await listen(host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools)
+            } catch {
+                server.channel.close(promise: nil)
+                throw error
+            }
+            let ldapsPort = listener.channel.localAddress?.port ?? tls.settings.ldapsPort
+            boundLDAPSPort.withLock { $0 = ldapsPort }
+            logger.info("listening (LDAPS)", metadata: ["ldaps": "\(ldapsHost):\(ldapsPort)"])
+            secure = listener
+        } else {
+            secure = nil
+        }
+        boundPort.withLock { $0 = port }
+        ready.continuation.yield(port)
+        ready.continuation.finish()
+        logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
+
+        let open = OpenConnections()
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for listener in [server, secure].compactMap({ $0 }) {
+                    group.addTask {
+                        try await listener.executeThenClose { inbound in
+                            // The listener stops accepting at the connection limit (ConnectionLimitHandler);
+                            // this loop only keeps the open connections for a graceful shutdown.
+                            for try await channel in inbound { open.add(channel) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Wait for the connections still open to finish (they are told to on shutdown).
+            for future in open.closeFutures() { try? await future.get() }
+        } onGracefulShutdown: {
+            logger.info("shutting down")
+            server.channel.close(promise: nil)
+            secure?.channel.close(promise: nil)
+            open.shutDownAll()
+        }
+    }
+
+    /// Binds one listener. Each connection gets the LDAP pipeline; on the LDAPS listener TLS sits in
+    /// front of it from the first byte, on the plain one StartTLS puts it there (when `tls` is set).
+    private func listen(
+        host: String, port: Int, tls: ServerTLS?, ldaps: Bool, pools: WorkPools
+    ) async throws -> NIOAsyncChannel<any Channel, Never> {
+        let configuration = self.configuration
+        let limits = configuration.limits
+        let frontend = self.frontend
+        let logger = self.logger
         let high = max(4096, configuration.writeBufferHighWaterMark)
-        let server = try await ServerBootstrap(group: group)
+        return try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -73,40 +136,37 @@ public final class LDAPServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 4, high: high))
-            .bind(host: configuration.host, port: configuration.port) { channel in
+            .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress?.description ?? "?"
                     var log = logger
                     log[metadataKey: "peer"] = "\(peer)"
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
+                    let pipeline = channel.pipeline.syncOperations
+                    if ldaps, let tls { try tls.start(on: pipeline, peer: peer, logger: log) }
+                    try pipeline.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
+                    try pipeline.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
                     let session = LDAPSession(
                         frontend: frontend, peer: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?",
-                        address: channel.remoteAddress?.ipAddress ?? "?", maxOutstanding: configuration.maxOutstandingOperations)
-                    try channel.pipeline.syncOperations.addHandler(
-                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, logger: log))
+                        address: channel.remoteAddress?.ipAddress ?? "?", maxOutstanding: configuration.maxOutstandingOperations,
+                        security: ldaps ? .tls : .plain, startTLSAvailable: !ldaps && tls != nil,
+                        plaintextBindAllowed: frontend.configuration.allowPlaintextBinds || Self.isLoopback(channel.remoteAddress))
+                    try pipeline.addHandler(
+                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, tls: tls, logger: log))
                     return channel
                 }
             }
-        let port = server.channel.localAddress?.port ?? configuration.port
-        boundPort.withLock { $0 = port }
-        ready.continuation.yield(port)
-        ready.continuation.finish()
-        logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
+    }
 
-        let open = OpenConnections()
-        try await withGracefulShutdownHandler {
-            try await server.executeThenClose { inbound in
-                // The listener stops accepting at the connection limit (ConnectionLimitHandler);
-                // this loop only keeps the open connections for a graceful shutdown.
-                for try await channel in inbound { open.add(channel) }
-            }
-            // Wait for the connections still open to finish (they are told to on shutdown).
-            for future in open.closeFutures() { try? await future.get() }
-        } onGracefulShutdown: {
-            logger.info("shutting down")
-            server.channel.close(promise: nil)
-            open.shutDownAll()
+    /// Whether an address is the machine's own (127.0.0.0/8, ::1, an IPv4-mapped loopback
+    /// address, or a UNIX socket).
+    static func isLoopback(_ address: SocketAddress?) -> Bool {
+        switch address {
+        case .unixDomainSocket?: return true
+        case .v4(let a)?: return UInt32(bigEndian: a.address.sin_addr.s_addr) >> 24 == 127
+        case .v6?:
+            guard let ip = address?.ipAddress?.lowercased() else { return false }
+            return ip == "::1" || ip.hasPrefix("::ffff:127.")
+        case nil: return false
         }
     }
 

@@ -41,14 +41,18 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Longest a connection may stay idle — no request, nothing outstanding — before the server
     /// closes it, in seconds; 0: never. Default 900.
     public var idleTimeoutSeconds: Int64
+    /// TLS: the certificate and key (StartTLS is offered whenever they are set) and the LDAPS
+    /// listener. Default nil: no TLS, StartTLS answers `unavailable`.
+    public var tls: TLSSettings?
 
     /// - Parameters: see the properties.
     public init(
         host: String = "127.0.0.1", port: Int = 3389, limits: ProtocolLimits = ProtocolLimits(), maxConnections: Int = 4096,
         backlog: Int32 = 256, maxOutstandingOperations: Int = 16, lingerSeconds: Int64 = 2,
         verifyThreads: Int = System.coreCount, computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10,
-        pduTimeoutSeconds: Int64 = 30, idleTimeoutSeconds: Int64 = 900
+        pduTimeoutSeconds: Int64 = 30, idleTimeoutSeconds: Int64 = 900, tls: TLSSettings? = nil
     ) {
+        self.tls = tls
         self.pduTimeoutSeconds = pduTimeoutSeconds
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.host = host

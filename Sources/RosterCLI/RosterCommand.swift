@@ -8,7 +8,7 @@ public struct RosterCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Serve.self, DepartmentCommand.self, MemberCommand.self, GroupCommand.self, AdminCommand.self,
-            ServiceCommand.self, PolicyCommand.self, AuditCommand.self, SchemaCommand.self, DebugCommand.self,
+            ServiceCommand.self, PolicyCommand.self, AuditCommand.self, SchemaCommand.self, CertCommand.self, DebugCommand.self,
         ]
     )
 

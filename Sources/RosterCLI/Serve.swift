@@ -15,7 +15,12 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the LDAP server.",
         discussion: """
             With --demo, serves a demo organisation from a fresh temporary database (the seed's school and logistics \
-            company). Demo passwords: members Pw-<account>, cn=admin,<base> secret.
+            company). Demo passwords: members Pw-<account>, cn=admin,<base> secret. Without --certificate, --demo makes a \
+            self-signed one in its temporary directory (its path is logged) so that `ldapsearch -ZZ` works.
+
+            With --certificate and --private-key, StartTLS is offered; --ldaps adds a listener that speaks TLS from the \
+            first byte. A simple bind with a password on a connection without TLS is refused (confidentialityRequired) \
+            except from loopback, unless --allow-plaintext-binds.
             """)
 
     @Option(name: .long, help: "Address and port to listen on (HOST:PORT).")
@@ -50,13 +55,36 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var security: BindSecurityOptions
 
+    @Option(name: .long, help: "The server's TLS certificate (PEM, then any intermediates); StartTLS is offered with it.")
+    var certificate: String?
+
+    @Option(name: .long, help: "The certificate's private key (PEM).")
+    var privateKey: String?
+
+    @Option(name: .long, help: "Also listen for LDAPS (TLS from the first byte) on HOST:PORT; needs --certificate.")
+    var ldaps: String?
+
+    @Flag(name: .long, help: "Accept simple binds with a password on connections without TLS from any address (default: loopback only).")
+    var allowPlaintextBinds = false
+
+    func validate() throws {
+        if (certificate == nil) != (privateKey == nil) {
+            throw ValidationError("--certificate and --private-key go together")
+        }
+        if ldaps != nil, certificate == nil, !demo {
+            throw ValidationError("--ldaps needs --certificate and --private-key (or --demo)")
+        }
+    }
+
     func run() async throws {
-        let (host, port) = try parseListen(listen)
+        let (host, port) = try parseListen(listen, option: "--listen")
+        let ldapsAddress = try ldaps.map { try parseListen($0, option: "--ldaps") }
         var logger = Logger(label: "roster")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let hasher: any PasswordHasher
         let path: String
         var temporary: String?
+        var demoCertificate: (certificate: String, privateKey: String)?
         if demo {
             // Demo passwords are public; fewer PBKDF2 rounds keep the demo quick to start.
             hasher = StandardPasswordHasher(rounds: security.pbkdf2Iterations ?? 10_000)
@@ -66,11 +94,29 @@ struct Serve: AsyncParsableCommand {
             temporary = dir.path
             _ = try SQLiteStore.create(path: path, baseDN: base, model: DemoOrganization.build(hasher: hasher))
             logger.info("demo organisation in \(path)")
+            if certificate == nil {
+                demoCertificate = (dir.appendingPathComponent("certificate.pem").path, dir.appendingPathComponent("private-key.pem").path)
+            }
         } else {
             hasher = security.pbkdf2Iterations.map { StandardPasswordHasher(rounds: $0) } ?? passwordHasher
             path = database ?? "./roster.sqlite"
         }
         defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        if let demoCertificate {
+            try SelfSignedCertificate(hosts: SelfSignedCertificate.defaultHosts, days: 30)
+                .write(certificate: demoCertificate.certificate, privateKey: demoCertificate.privateKey)
+            logger.info("demo TLS certificate in \(demoCertificate.certificate) (LDAPTLS_CACERT=\(demoCertificate.certificate) ldapsearch -ZZ …)")
+        }
+        var files = demoCertificate
+        if let certificate, let privateKey { files = (certificate, privateKey) }
+        let tls = files.map {
+            TLSSettings(certificatePath: $0.certificate, privateKeyPath: $0.privateKey, ldapsHost: ldapsAddress?.0, ldapsPort: ldapsAddress?.1 ?? 636)
+        }
+        do {
+            try tls?.check()
+        } catch {
+            throw CLIError(error.description)
+        }
         let service = try DatabaseOptions(database: path).open()
         let baseDN: DistinguishedName
         do {
@@ -85,12 +131,14 @@ struct Serve: AsyncParsableCommand {
             failureFloor: security.failedBindDelay.map { Double($0) / 1000 })
         authenticator.loadNotices(from: service)
         let frontend = Frontend(
-            configuration: FrontendConfiguration(baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead),
+            configuration: FrontendConfiguration(
+                baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead, startTLS: tls != nil,
+                allowPlaintextBinds: allowPlaintextBinds),
             directory: service.live, writer: service, hasher: hasher, logger: logger, authenticator: authenticator)
         let server = LDAPServer(
             configuration: ServerConfiguration(
                 host: host, port: port, maxConnections: max(1, maxConnections), maxOutstandingOperations: max(1, maxOutstanding),
-                idleTimeoutSeconds: max(0, idleTimeout)),
+                idleTimeoutSeconds: max(0, idleTimeout), tls: tls),
             frontend: frontend, logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)
         let group = ServiceGroup(
@@ -100,11 +148,11 @@ struct Serve: AsyncParsableCommand {
         try await group.run()
     }
 
-    func parseListen(_ value: String) throws -> (String, Int) {
+    func parseListen(_ value: String, option: String) throws -> (String, Int) {
         guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
             (0...65535).contains(port)
         else {
-            throw ValidationError("--listen: expected HOST:PORT, such as 127.0.0.1:3389, got \(value)")
+            throw ValidationError("\(option): expected HOST:PORT, such as 127.0.0.1:\(option == "--ldaps" ? 636 : 3389), got \(value)")
         }
         var host = String(value[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

@@ -47,15 +47,28 @@ public struct EntryBuilder: Sendable {
     public let vendorVersion: String
     /// Where failed binds and administrators' logins are counted (nil: not shown).
     let authenticator: Authenticator?
+    /// The plaintext bind policy the rootDSE states (`rosterPlaintextBinds`).
+    public let plaintextBinds: PlaintextBindPolicy
+
+    /// When a simple bind with a password is accepted on a connection without TLS.
+    public enum PlaintextBindPolicy: String, Sendable {
+        /// Only from loopback addresses; others get `confidentialityRequired` and must use
+        /// StartTLS or LDAPS.
+        case loopbackOnly = "loopback-only"
+        /// From any address (`--allow-plaintext-binds`).
+        case allowed
+    }
 
     /// - Parameters:
     ///   - dit: the tree mapping.
     ///   - vendorVersion: the version the rootDSE reports.
     ///   - authenticator: the source of failed binds and login notices.
-    public init(dit: DIT, vendorVersion: String, authenticator: Authenticator? = nil) {
+    ///   - plaintextBinds: the plaintext bind policy the rootDSE states.
+    public init(dit: DIT, vendorVersion: String, authenticator: Authenticator? = nil, plaintextBinds: PlaintextBindPolicy = .loopbackOnly) {
         self.dit = dit
         self.vendorVersion = vendorVersion
         self.authenticator = authenticator
+        self.plaintextBinds = plaintextBinds
     }
 
     /// The entry of a node, or nil if it does not exist.
@@ -104,6 +117,7 @@ public struct EntryBuilder: Sendable {
         e.add("subschemaSubentry", [DIT.subschemaDN.description])
         e.add("vendorName", ["Roster"])
         e.add("vendorVersion", [vendorVersion])
+        e.add("rosterPlaintextBinds", [plaintextBinds.rawValue])
         e.add("entryDN", [""])
         e.add("structuralObjectClass", ["top"])
         return e
