@@ -108,8 +108,8 @@ public enum SchemaDefinitions {
         AttributeTypeDefinition(oid: "\(arc).1.19", names: ["rosterMemberCount"], description: "members directly in a department", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
         AttributeTypeDefinition(oid: "\(arc).1.20", names: ["rosterSubtreeMemberCount"], description: "members in the subtree of a department", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
         string("\(arc).1.21", "rosterPlaintextBinds", "rootDSE: where a simple bind with a password is accepted without TLS: loopback-only (others need StartTLS or LDAPS) or allowed"),
-        AttributeTypeDefinition(oid: "\(arc).1.22", names: ["rosterLockedUntil"], description: "until when failed binds lock the account", equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time, singleValue: true, noUserModification: true, usage: "directoryOperation"),
-        AttributeTypeDefinition(oid: "\(arc).1.23", names: ["rosterAdminLogin"], description: "logins of administrators bound to the member: time, administrator, address", equality: "caseIgnoreMatch", syntax: ds, noUserModification: true, usage: "directoryOperation"),
+        AttributeTypeDefinition(oid: "\(arc).1.22", names: ["rosterLockedUntil"], description: "until when failed binds lock the account", equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time, singleValue: true),
+        AttributeTypeDefinition(oid: "\(arc).1.23", names: ["rosterAdminLogin"], description: "logins of administrators bound to the member: time, administrator, address", equality: "caseIgnoreMatch", syntax: ds),
     ]
 
     /// Roster's own object classes.
