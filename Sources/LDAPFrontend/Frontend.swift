@@ -11,6 +11,8 @@ public struct Frontend: Sendable {
     public let writer: DirectoryService?
     public let hasher: any PasswordHasher
     public let logger: Logger
+    /// Where every connection logs the limits its client hits (rate-limited).
+    public let limitLog: LimitLog
     public let dit: DIT
     let builder: EntryBuilder
     /// A hash of a random password, verified when a bind name matches nobody, so that an unknown
@@ -39,6 +41,7 @@ public struct Frontend: Sendable {
         self.writer = writer
         self.hasher = hasher
         self.logger = logger
+        self.limitLog = LimitLog(logger: logger)
         self.dit = DIT(base: configuration.baseDN)
         self.builder = EntryBuilder(dit: dit, vendorVersion: configuration.vendorVersion)
         self.decoyHash = hasher.hash(String(UInt64.random(in: 0...UInt64.max), radix: 36))

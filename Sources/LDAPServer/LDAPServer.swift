@@ -47,6 +47,7 @@ public final class LDAPServer: Service, Sendable {
     public func run() async throws {
         let configuration = self.configuration
         let limits = configuration.limits
+        let perAddress = ConnectionsPerAddress(limit: limits.maxConnectionsPerAddress)
         let frontend = self.frontend
         let logger = self.logger
         let pools = WorkPools(
@@ -67,7 +68,8 @@ public final class LDAPServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(limit: configuration.maxConnections))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionLimitHandler(limit: limits.maxConnections, limitLog: frontend.limitLog))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -76,13 +78,24 @@ public final class LDAPServer: Service, Sendable {
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress?.description ?? "?"
+                    if let address = channel.remoteAddress?.ipAddress {
+                        guard perAddress.admit(address) else {
+                            let reason = "\(perAddress.limit) connections are open from \(address); at most \(perAddress.limit) are allowed (\(Limits.Name.maxConnectionsPerAddress.rawValue))"
+                            frontend.limitLog.hit(.maxConnectionsPerAddress, "\(reason); one more refused", peer: peer)
+                            try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(reason: reason))
+                            return channel
+                        }
+                        channel.closeFuture.whenComplete { _ in perAddress.release(address) }
+                    }
                     var log = logger
                     log[metadataKey: "peer"] = "\(peer)"
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
-                    let session = LDAPSession(frontend: frontend, peer: peer, maxOutstanding: configuration.maxOutstandingOperations)
+                    let pduSize = PDUSizeBound(maxPDUSize: limits.maxPDUSize(for: .anonymous))
                     try channel.pipeline.syncOperations.addHandler(
-                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, logger: log))
+                        ByteToMessageHandler(LDAPMessageDecoder(limits: limits.protocolLimits, pduSize: pduSize)))
+                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
+                    let session = LDAPSession(frontend: frontend, peer: peer, limits: limits)
+                    try channel.pipeline.syncOperations.addHandler(
+                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, pduSize: pduSize, logger: log))
                     return channel
                 }
             }

@@ -129,6 +129,9 @@ struct SearchWalk: Sendable {
             if let deadline, examined % clockEvery == 0, Date() > deadline {
                 for (_, entry) in collected { out.append(message(entry)) }
                 collected = []
+                if timeLimit < request.timeLimit || request.timeLimit <= 0 {
+                    frontend.limitLog.hit(.timeLimit, "a search by \(identity.logName) ran for the time limit of \(timeLimit) s")
+                }
                 return finish(&out, LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
             }
             // Evaluate on an entry with only the filter's attributes, then build what is returned.
@@ -141,6 +144,7 @@ struct SearchWalk: Sendable {
                 continue
             }
             if sizeLimit > 0 && returned == sizeLimit {
+                noteServerSizeLimit()
                 return finish(&out, LDAPResult(.sizeLimitExceeded, diagnosticMessage: "size limit of \(sizeLimit) exceeded"))
             }
             returned += 1
@@ -157,6 +161,7 @@ struct SearchWalk: Sendable {
         if sizeLimit > 0 && matched.count > sizeLimit {
             matched.removeLast(matched.count - sizeLimit)
             exceeded = true
+            noteServerSizeLimit()
         }
         if let paged {
             let cursor = PagingState.Cursor(
@@ -206,6 +211,12 @@ struct SearchWalk: Sendable {
         finished = true
         stack = []
         return out
+    }
+
+    /// Logs a search stopped by the server's size limit (not by a smaller one the client set).
+    private func noteServerSizeLimit() {
+        guard sizeLimit < request.sizeLimit || request.sizeLimit <= 0 else { return }
+        frontend.limitLog.hit(.sizeLimit, "a search by \(identity.logName) reached the size limit of \(sizeLimit) entries")
     }
 
     private func message(_ entry: Entry) -> LDAPMessage {
