@@ -265,8 +265,8 @@ public struct LDAPSession: Sendable {
     public mutating func readsHeldBack() {
         guard !loggedOutstanding, !closed else { return }
         loggedOutstanding = true
-        frontend.limitLog.hit(
-            .maxOutstandingOperations, "\(outstanding) operations outstanding; reading paused until one completes", peer: peer)
+        let message = "\(outstanding) operations outstanding; reading paused until one completes"
+        frontend.limitLog.hit(.maxOutstandingOperations, message, peer: peer)
     }
 
     /// The connection is gone: nothing more is sent, a running search stops at its next batch.
@@ -319,7 +319,8 @@ public struct LDAPSession: Sendable {
     private mutating func dispatch(_ message: LDAPMessage) -> Dispatch {
         let id = message.messageID
         if let refusal = limits.refusal(of: message), let responseTag = Self.responseKind(of: message.protocolOp) {
-            frontend.limitLog.hit(refusal.limit, "\(Self.name(of: message.protocolOp)) refused: \(refusal.diagnosticMessage)", peer: peer)
+            let operation = Self.name(of: message.protocolOp)
+            frontend.limitLog.hit(refusal.limit, "\(operation) refused: \(refusal.diagnosticMessage)", peer: peer)
             let result = LDAPResult(.adminLimitExceeded, diagnosticMessage: refusal.diagnosticMessage)
             return .immediate([LDAPMessage(messageID: id, responseTag(result))])
         }

@@ -53,7 +53,8 @@ public final class LimitLog: Sendable {
     /// Limits hostile or broken clients hit are warnings; the others are a server doing its job.
     static func level(of limit: Limits.Name) -> Logger.Level {
         switch limit {
-        case .maxConnections, .maxOutstandingOperations, .idleTimeout, .idleTimeoutBeforeBind, .timeLimit, .sizeLimit: .info
+        case .maxConnections, .maxOutstandingOperations, .idleTimeout, .idleTimeoutBeforeBind, .timeLimit, .sizeLimit:
+            .info
         default: .warning
         }
     }

@@ -12,7 +12,8 @@ extension Limits {
     func refusal(of message: LDAPMessage) -> Refusal? {
         func refuse(_ limit: Name, _ field: String, _ count: Int, _ what: String, _ maximum: Int) -> Refusal {
             Refusal(
-                limit: limit, diagnosticMessage: "\(field): \(count) \(what); at most \(maximum) are allowed (\(limit.rawValue))")
+                limit: limit,
+                diagnosticMessage: "\(field): \(count) \(what); at most \(maximum) are allowed (\(limit.rawValue))")
         }
         if message.controls.count > maxControls {
             return refuse(.maxControls, "controls", message.controls.count, "on one request", maxControls)

@@ -85,7 +85,8 @@ public struct Limits: Sendable, Hashable {
 
     /// - Parameters: see the properties.
     public init(
-        maxPDUSize: Int = 4 << 20, maxPDUSizeBeforeBind: Int = 64 << 10, maxBERDepth: Int = 80, maxFilterDepth: Int = 64,
+        maxPDUSize: Int = 4 << 20, maxPDUSizeBeforeBind: Int = 64 << 10, maxBERDepth: Int = 80,
+        maxFilterDepth: Int = 64,
         maxFilterItems: Int = 1024, maxAttributes: Int = 1024, maxControls: Int = 64, maxConnections: Int = 4096,
         maxConnectionsPerAddress: Int = 512, maxOutstandingOperations: Int = 16, pduTimeoutSeconds: Int = 30,
         idleTimeoutSeconds: Int = 900, idleTimeoutBeforeBindSeconds: Int = 60, timeLimitSeconds: Int = 60,
@@ -133,13 +134,18 @@ public struct Limits: Sendable, Hashable {
         atLeast(maxPDUSize, 1024, .maxPDUSize)
         atLeast(maxPDUSizeBeforeBind, 1024, .maxPDUSizeBeforeBind)
         if maxPDUSizeBeforeBind > maxPDUSize {
-            out.append("\(Name.maxPDUSizeBeforeBind.flag): \(maxPDUSizeBeforeBind) is more than \(Name.maxPDUSize.flag) (\(maxPDUSize))")
+            out.append(
+                "\(Name.maxPDUSizeBeforeBind.flag): \(maxPDUSizeBeforeBind) is more than "
+                    + "\(Name.maxPDUSize.flag) (\(maxPDUSize))"
+            )
         }
         atLeast(maxBERDepth, 8, .maxBERDepth)
         atLeast(maxFilterDepth, 1, .maxFilterDepth)
         if maxFilterDepth > maxBERDepth - 6 {
             out.append(
-                "\(Name.maxFilterDepth.flag): \(maxFilterDepth) needs \(Name.maxBERDepth.flag) of at least \(maxFilterDepth + 6) (it is \(maxBERDepth))")
+                "\(Name.maxFilterDepth.flag): \(maxFilterDepth) needs \(Name.maxBERDepth.flag) of at least "
+                    + "\(maxFilterDepth + 6) (it is \(maxBERDepth))"
+            )
         }
         atLeast(maxFilterItems, 1, .maxFilterItems)
         atLeast(maxAttributes, 1, .maxAttributes)

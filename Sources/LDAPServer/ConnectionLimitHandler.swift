@@ -36,7 +36,7 @@ final class ConnectionLimitHandler: ChannelDuplexHandler {
             context.read()
         } else {
             if !readHeldBack {
-                limitLog.hit(.maxConnections, "\(open) connections open; new clients wait in the backlog until one closes")
+                limitLog.hit(.maxConnections, "\(open) connections open; new clients wait in the backlog")
             }
             readHeldBack = true
         }

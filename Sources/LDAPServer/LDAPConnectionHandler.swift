@@ -53,7 +53,10 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     /// The PDU size the decoder accepts, kept to what the session's state allows.
     private let pduSize: PDUSizeBound
 
-    init(session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, pduSize: PDUSizeBound, logger: Logger) {
+    init(
+        session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, pduSize: PDUSizeBound,
+        logger: Logger
+    ) {
         self.session = session
         self.pools = pools
         self.lingerSeconds = configuration.lingerSeconds

@@ -80,7 +80,9 @@ public final class LDAPServer: Service, Sendable {
                     let peer = channel.remoteAddress?.description ?? "?"
                     if let address = channel.remoteAddress?.ipAddress {
                         guard perAddress.admit(address) else {
-                            let reason = "\(perAddress.limit) connections are open from \(address); at most \(perAddress.limit) are allowed (\(Limits.Name.maxConnectionsPerAddress.rawValue))"
+                            let reason =
+                                "\(perAddress.limit) connections are open from \(address); at most \(perAddress.limit) "
+                                + "are allowed (\(Limits.Name.maxConnectionsPerAddress.rawValue))"
                             frontend.limitLog.hit(.maxConnectionsPerAddress, "\(reason); one more refused", peer: peer)
                             try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(reason: reason))
                             return channel
@@ -95,7 +97,9 @@ public final class LDAPServer: Service, Sendable {
                     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
                     let session = LDAPSession(frontend: frontend, peer: peer, limits: limits)
                     try channel.pipeline.syncOperations.addHandler(
-                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, pduSize: pduSize, logger: log))
+                        LDAPConnectionHandler(
+                            session: session, pools: pools, configuration: configuration, pduSize: pduSize,
+                            logger: log))
                     return channel
                 }
             }

@@ -11,7 +11,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// filter and request breadth, connections in total and per address, outstanding
     /// operations, timeouts, search size and time (see ``Limits`` for defaults and answers).
     public var limits: Limits
-    /// The listen backlog: connections the kernel holds before they are accepted. Default 256.
+    /// The listen backlog: connections the kernel holds before they are accepted (capped by the
+    /// kernel, net.core.somaxconn on Linux). Default 4096: a burst of clients, or clients waiting
+    /// at the connection limit, queue there instead of having their SYNs dropped and retried a
+    /// second later.
     public var backlog: Int32
     /// How long a connection closed after a malformed PDU keeps draining what the client still
     /// sends, so the Notice of Disconnection is not lost to a reset, in seconds. Default 2.
@@ -33,8 +36,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// - Parameters: see the properties.
     public init(
         host: String = "127.0.0.1", port: Int = 3389, limits: Limits = Limits(),
-        backlog: Int32 = 256, lingerSeconds: Int64 = 2,
-        verifyThreads: Int = System.coreCount, computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10
+        backlog: Int32 = 4096, lingerSeconds: Int64 = 2, verifyThreads: Int = System.coreCount,
+        computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10
     ) {
         self.host = host
         self.port = port

@@ -2,9 +2,9 @@ import ArgumentParser
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A size in bytes on the command line: `65536`, `64K` (KiB) or `4M` (MiB).
@@ -44,9 +44,9 @@ func raiseOpenFileLimit(toServe connections: Int, logger: Logger) {
     let needed = rlim_t(clamping: connections + 256)
     var limit = rlimit()
     #if canImport(Glibc)
-    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #else
-    let resource = RLIMIT_NOFILE
+        let resource = RLIMIT_NOFILE
     #endif
     guard getrlimit(resource, &limit) == 0 else { return }
     if limit.rlim_cur < needed {
@@ -55,7 +55,9 @@ func raiseOpenFileLimit(toServe connections: Int, logger: Logger) {
         if setrlimit(resource, &raised) == 0 { limit = raised }
     }
     if limit.rlim_cur < needed {
+        let advice = "raise the hard limit (ulimit -Hn) or lower --max-connections"
         logger.warning(
-            "open files are limited to \(limit.rlim_cur): --max-connections \(connections) needs about \(needed); raise the hard limit (ulimit -Hn) or lower --max-connections")
+            "open files are limited to \(limit.rlim_cur): --max-connections \(connections) needs about \(needed); \(advice)"
+        )
     }
 }

@@ -35,10 +35,14 @@ struct Serve: AsyncParsableCommand {
 
     // MARK: - Limits (Limits in LDAPFrontend documents each one and what a client gets at it)
 
-    @Option(name: .customLong("max-pdu-size"), help: "Largest PDU once bound with a name and password (bytes; K and M suffixes for KiB and MiB).")
+    @Option(
+        name: .customLong("max-pdu-size"),
+        help: "Largest PDU once bound with a name and password (bytes; K and M suffixes for KiB and MiB).")
     var maxPDUSize = ByteCount(Limits().maxPDUSize)
 
-    @Option(name: .customLong("max-pdu-size-before-bind"), help: "Largest PDU before a bind with a name and password, anonymous clients included (bytes, K, M).")
+    @Option(
+        name: .customLong("max-pdu-size-before-bind"),
+        help: "Largest PDU before a bind with a name and password, anonymous clients included (bytes, K, M).")
     var maxPDUSizeBeforeBind = ByteCount(Limits().maxPDUSizeBeforeBind)
 
     @Option(name: .customLong("max-ber-depth"), help: "Deepest BER nesting in a PDU.")
@@ -84,7 +88,8 @@ struct Serve: AsyncParsableCommand {
     var limits: Limits {
         Limits(
             maxPDUSize: maxPDUSize.bytes, maxPDUSizeBeforeBind: maxPDUSizeBeforeBind.bytes, maxBERDepth: maxBERDepth,
-            maxFilterDepth: maxFilterDepth, maxFilterItems: maxFilterItems, maxAttributes: maxAttributes, maxControls: maxControls,
+            maxFilterDepth: maxFilterDepth, maxFilterItems: maxFilterItems, maxAttributes: maxAttributes,
+            maxControls: maxControls,
             maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress,
             maxOutstandingOperations: maxOutstanding, pduTimeoutSeconds: pduTimeout, idleTimeoutSeconds: idleTimeout,
             idleTimeoutBeforeBindSeconds: idleTimeoutBeforeBind, timeLimitSeconds: timeLimit, sizeLimit: sizeLimit)
@@ -131,7 +136,8 @@ struct Serve: AsyncParsableCommand {
             directory: service.live, writer: service, hasher: hasher, logger: logger)
         raiseOpenFileLimit(toServe: limits.maxConnections, logger: logger)
         let server = LDAPServer(
-            configuration: ServerConfiguration(host: host, port: port, limits: limits), frontend: frontend, logger: logger)
+            configuration: ServerConfiguration(host: host, port: port, limits: limits), frontend: frontend,
+            logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

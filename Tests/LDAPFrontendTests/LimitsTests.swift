@@ -84,7 +84,8 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
         var s = try makeSession(limits: Limits(maxAttributes: 3), logger: log.logger)
         #expect(s.bind(adminDN, "secret").resultCode == .success)
         let four = SearchRequest(
-            baseObject: base, scope: .wholeSubtree, filter: try Filter(parsing: "(uid=t2001)"), attributes: ["cn", "sn", "mail", "uid"])
+            baseObject: base, scope: .wholeSubtree, filter: try Filter(parsing: "(uid=t2001)"),
+            attributes: ["cn", "sn", "mail", "uid"])
         let refused = lastResult(s.respond(to: request(2, .searchRequest(four))))
         #expect(refused?.resultCode == .adminLimitExceeded)
         #expect(refused?.diagnosticMessage == "attributes: 4 names asked for; at most 3 are allowed (max-attributes)")
@@ -100,8 +101,11 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
         let addResult = lastResult(s.respond(to: request(3, .addRequest(add))))
         #expect(addResult?.resultCode == .adminLimitExceeded)
         #expect(addResult?.diagnosticMessage == "attributes: 4 in one add; at most 3 are allowed (max-attributes)")
-        let changes = ["title", "mobile", "mail", "description"].map { ModifyRequest.Change(.replace, PartialAttribute($0, [Array("x".utf8)])) }
-        let modify = lastResult(s.respond(to: request(4, .modifyRequest(ModifyRequest(object: zhangsan, changes: changes)))))
+        let changes = ["title", "mobile", "mail", "description"].map {
+            ModifyRequest.Change(.replace, PartialAttribute($0, [Array("x".utf8)]))
+        }
+        let modify = lastResult(
+            s.respond(to: request(4, .modifyRequest(ModifyRequest(object: zhangsan, changes: changes)))))
         #expect(modify?.resultCode == .adminLimitExceeded)
         #expect(modify?.diagnosticMessage == "changes: 4 in one modify; at most 3 are allowed (max-attributes)")
         let lines = log.lines(about: .maxAttributes)
@@ -122,7 +126,9 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
         let refused = lastResult(s.respond(to: request(2, .searchRequest(search), controls: beyond)))
         #expect(refused?.resultCode == .adminLimitExceeded)
         #expect(refused?.diagnosticMessage == "controls: 65 on one request; at most 64 are allowed (max-controls)")
-        #expect(lastResult(s.respond(to: request(3, .searchRequest(search))))?.resultCode == .success, "the connection goes on")
+        #expect(
+            lastResult(s.respond(to: request(3, .searchRequest(search))))?.resultCode == .success,
+            "the connection goes on")
         #expect(log.lines(about: .maxControls).count == 1)
     }
 
@@ -160,13 +166,18 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
         let log = CapturedLog()
         var s = try makeSession(logger: log.logger)
         if asAdmin { #expect(s.bind(adminDN, "secret").resultCode == .success) }
-        let error = LDAPFramingError(BERError(.tooLarge, "a PDU of 70000 bytes; at most 65536 are allowed"), limit: bound)
+        let error = LDAPFramingError(
+            BERError(.tooLarge, "a PDU of 70000 bytes; at most 65536 are allowed"), limit: bound)
         let result = notice(s.malformed(error))
         #expect(result?.resultCode == .protocolError)
-        #expect(result?.diagnosticMessage.hasPrefix("malformed PDU: a PDU of 70000 bytes; at most 65536 are allowed") == true)
+        #expect(
+            result?.diagnosticMessage.hasPrefix("malformed PDU: a PDU of 70000 bytes; at most 65536 are allowed")
+                == true)
         #expect(result?.diagnosticMessage.hasSuffix("(\(name))") == true, "\(result?.diagnosticMessage ?? "")")
         #expect(log.all.contains { $0.metadata["limit"] == name && $0.level == .warning })
-        #expect(s.respond(to: request(9, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI)))).isEmpty, "closed")
+        #expect(
+            s.respond(to: request(9, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI)))).isEmpty, "closed"
+        )
     }
 
     @Test func malformedPDUsThatBreakNoLimitKeepTheirPlainNotice() throws {
@@ -182,7 +193,9 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
         var before = try makeSession(logger: log.logger)
         let idleBefore = notice(before.timedOut(.idle))
         #expect(idleBefore?.resultCode == .adminLimitExceeded)
-        #expect(idleBefore?.diagnosticMessage == "idle for 60 s before a bind with a name and password (idle-timeout-before-bind)")
+        #expect(
+            idleBefore?.diagnosticMessage
+                == "idle for 60 s before a bind with a name and password (idle-timeout-before-bind)")
         #expect(before.timedOut(.idle) == .none, "a closed connection times out only once")
 
         var after = try makeSession(logger: log.logger)
@@ -278,11 +291,13 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
         let l = Limits()
         #expect(l.problems.isEmpty)
         let request: [Int] = [
-            l.maxPDUSize, l.maxPDUSizeBeforeBind, l.maxBERDepth, l.maxFilterDepth, l.maxFilterItems, l.maxAttributes, l.maxControls,
+            l.maxPDUSize, l.maxPDUSizeBeforeBind, l.maxBERDepth, l.maxFilterDepth, l.maxFilterItems, l.maxAttributes,
+            l.maxControls,
         ]
         #expect(request == [4_194_304, 65_536, 80, 64, 1024, 1024, 64])
         let held: [Int] = [
-            l.maxConnections, l.maxConnectionsPerAddress, l.maxOutstandingOperations, l.pduTimeoutSeconds, l.idleTimeoutSeconds,
+            l.maxConnections, l.maxConnectionsPerAddress, l.maxOutstandingOperations, l.pduTimeoutSeconds,
+            l.idleTimeoutSeconds,
             l.idleTimeoutBeforeBindSeconds, l.timeLimitSeconds, l.sizeLimit,
         ]
         #expect(held == [4096, 512, 16, 30, 900, 60, 60, 1000])
@@ -290,11 +305,19 @@ private func notice(_ action: LDAPSession.Action) -> LDAPResult? {
     }
 
     @Test func limitsThatCannotWorkTogetherAreNamed() {
-        #expect(Limits(maxFilterDepth: 100).problems == ["--max-filter-depth: 100 needs --max-ber-depth of at least 106 (it is 80)"])
+        #expect(
+            Limits(maxFilterDepth: 100).problems == [
+                "--max-filter-depth: 100 needs --max-ber-depth of at least 106 (it is 80)"
+            ])
         #expect(
             Limits(maxPDUSize: 8192, maxPDUSizeBeforeBind: 16384).problems
                 == ["--max-pdu-size-before-bind: 16384 is more than --max-pdu-size (8192)"])
-        #expect(Limits(maxConnections: 0, pduTimeoutSeconds: 0).problems == ["--max-connections: 0; at least 1", "--pdu-timeout: 0; at least 1"])
-        #expect(Limits(maxConnectionsPerAddress: 0, idleTimeoutSeconds: 0, timeLimitSeconds: 0, sizeLimit: 0).problems.isEmpty, "0: none")
+        #expect(
+            Limits(maxConnections: 0, pduTimeoutSeconds: 0).problems == [
+                "--max-connections: 0; at least 1", "--pdu-timeout: 0; at least 1",
+            ])
+        #expect(
+            Limits(maxConnectionsPerAddress: 0, idleTimeoutSeconds: 0, timeLimitSeconds: 0, sizeLimit: 0).problems
+                .isEmpty, "0: none")
     }
 }

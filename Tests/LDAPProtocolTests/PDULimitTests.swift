@@ -11,12 +11,17 @@ import Testing
     /// A search whose attribute list makes its PDU about `bytes` long.
     static func search(about bytes: Int) -> LDAPMessage {
         let names = (0..<(bytes / 12)).map { String(format: "attr%06d", $0) }
-        return LDAPMessage(messageID: 2, .searchRequest(SearchRequest(baseObject: "", scope: .baseObject, filter: .present("cn"), attributes: names)))
+        return LDAPMessage(
+            messageID: 2,
+            .searchRequest(SearchRequest(baseObject: "", scope: .baseObject, filter: .present("cn"), attributes: names))
+        )
     }
 
     @Test func thePDUSizeInForceIsReadWhenEachPDUStarts() throws {
         let bound = PDUSizeBound(maxPDUSize: 4096)
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LDAPMessageDecoder(limits: ProtocolLimits(maxPDUSize: 1 << 20), pduSize: bound)))
+        let channel = EmbeddedChannel(
+            handler: ByteToMessageHandler(
+                LDAPMessageDecoder(limits: ProtocolLimits(maxPDUSize: 1 << 20), pduSize: bound)))
         let small = Self.search(about: 3000)
         let large = Self.search(about: 6000)
         #expect(small.berEncoded.count < 4096 && large.berEncoded.count > 4096)
@@ -40,7 +45,8 @@ import Testing
 
     @Test func theBoundNeverRaisesTheConfiguredMaximum() throws {
         let bound = PDUSizeBound(maxPDUSize: 1 << 30)
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(LDAPMessageDecoder(limits: ProtocolLimits(maxPDUSize: 4096), pduSize: bound)))
+        let channel = EmbeddedChannel(
+            handler: ByteToMessageHandler(LDAPMessageDecoder(limits: ProtocolLimits(maxPDUSize: 4096), pduSize: bound)))
         try channel.writeInbound(ByteBuffer(bytes: Self.search(about: 6000).berEncoded))
         guard case .malformed(let error)? = try channel.readInbound(as: LDAPInbound.self) else {
             Issue.record("the configured maximum holds")
@@ -53,7 +59,9 @@ import Testing
     static func nested(_ depth: Int) -> [UInt8] {
         var filter = Filter.present("cn")
         for _ in 0..<depth { filter = .not(filter) }
-        return LDAPMessage(messageID: 1, .searchRequest(SearchRequest(baseObject: "", scope: .baseObject, filter: filter))).berEncoded
+        return LDAPMessage(
+            messageID: 1, .searchRequest(SearchRequest(baseObject: "", scope: .baseObject, filter: filter))
+        ).berEncoded
     }
 
     static func failure(_ bytes: [UInt8], _ limits: ProtocolLimits) -> LDAPFramingError? {
@@ -69,7 +77,8 @@ import Testing
     /// A filter deeper than the filter limit, and one that reaches the BER limit first (a BER
     /// limit set below the filter limit's needs), are told apart.
     @Test func filterDepthAndBERDepthAreToldApart() throws {
-        let filterLimit = try #require(Self.failure(Self.nested(11), ProtocolLimits(maxBERDepth: 80, maxFilterDepth: 10)))
+        let filterLimit = try #require(
+            Self.failure(Self.nested(11), ProtocolLimits(maxBERDepth: 80, maxFilterDepth: 10)))
         #expect(filterLimit.limit == .filterDepth)
         #expect(filterLimit.underlying.reason == "filter nested deeper than 10 levels of and/or/not")
         let berLimit = try #require(Self.failure(Self.nested(11), ProtocolLimits(maxBERDepth: 12, maxFilterDepth: 64)))

@@ -4,7 +4,7 @@ import LDAPProtocol
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let adminBind = BindRequest(name: "cn=admin,dc=example,dc=com", authentication: .simple(Array("secret".utf8)))
@@ -59,8 +59,11 @@ func expectCanaryServed(_ port: Int, from source: String? = nil, sourceLocation:
 func expectLDAPSearchServed(_ port: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let r = try run(
         "ldapsearch",
-        ["-x", "-H", "ldap://127.0.0.1:\(port)", "-D", "cn=admin,dc=example,dc=com", "-w", "secret", "-LLL", "-b", "dc=example,dc=com",
-         "(uid=w0001)", "1.1"])
+        [
+            "-x", "-H", "ldap://127.0.0.1:\(port)", "-D", "cn=admin,dc=example,dc=com", "-w", "secret", "-LLL", "-b",
+            "dc=example,dc=com",
+            "(uid=w0001)", "1.1",
+        ])
     #expect(r.status == 0, "\(r.err)", sourceLocation: sourceLocation)
     #expect(decodeLDIF(r.out).contains("dn: uid=w0001,"), "\(r.out)", sourceLocation: sourceLocation)
 }
@@ -71,7 +74,10 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
     let padding = String(repeating: "x", count: valueBytes)
     let clauses = (0..<items).map { Filter.equalityMatch(AttributeValueAssertion("cn", Array("\($0)\(padding)".utf8))) }
     let filter = Filter.or(clauses + [.equalityMatch(AttributeValueAssertion("uid", Array("w0001".utf8)))])
-    return LDAPMessage(messageID: id, .searchRequest(SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: filter, attributes: ["1.1"])))
+    return LDAPMessage(
+        messageID: id,
+        .searchRequest(
+            SearchRequest(baseObject: "dc=example,dc=com", scope: .wholeSubtree, filter: filter, attributes: ["1.1"])))
 }
 
 /// Issue 9 item 5 over a live socket: the limits a connection or an address is held to.
@@ -81,7 +87,9 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
     /// limit; after the bind the same PDU is served.
     @Test func thePDUSizeBeforeBindIsSmallerAndABindRaisesIt() async throws {
         try await withServer(anonymousRead: true) { port in
-            let anonymous = try run("ldapsearch", ["-x", "-H", "ldap://127.0.0.1:\(port)", "-LLL", "-b", "dc=example,dc=com", "(uid=w0001)", "cn"])
+            let anonymous = try run(
+                "ldapsearch",
+                ["-x", "-H", "ldap://127.0.0.1:\(port)", "-LLL", "-b", "dc=example,dc=com", "(uid=w0001)", "cn"])
             #expect(anonymous.status == 0, "\(anonymous.err)")
             #expect(decodeLDIF(anonymous.out).contains("dn: uid=w0001,"), "\(anonymous.out)")
 
@@ -96,7 +104,8 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
             let notice = client.readNotice()
             #expect(notice?.resultCode == .protocolError)
             #expect(
-                notice?.diagnosticMessage == "malformed PDU: a PDU of \(large.berEncoded.count) bytes; at most 65536 are allowed "
+                notice?.diagnosticMessage
+                    == "malformed PDU: a PDU of \(large.berEncoded.count) bytes; at most 65536 are allowed "
                     + "before a bind with a name and password (max-pdu-size-before-bind)")
             #expect(client.read() == nil, "then the connection is closed")
 
@@ -112,7 +121,9 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
     /// another address is served, and a slot freed is taken again.
     @Test func oneMoreConnectionFromAnAddressAtItsLimitIsToldAndClosed() async throws {
         try await withServer(limits: Limits(maxConnectionsPerAddress: 3)) { port in
-            let whoAmI = { (id: Int32) in LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI))) }
+            let whoAmI = { (id: Int32) in
+                LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI)))
+            }
             let held = try (0..<3).map { _ in try RawClient(port: port) }
             for (i, c) in held.enumerated() {
                 c.send(whoAmI(Int32(i + 1)))
@@ -121,7 +132,9 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
             let fourth = try RawClient(port: port)
             let notice = fourth.readNotice()
             #expect(notice?.resultCode == .adminLimitExceeded)
-            #expect(notice?.diagnosticMessage == "3 connections are open from 127.0.0.1; at most 3 are allowed (max-connections-per-address)")
+            #expect(
+                notice?.diagnosticMessage
+                    == "3 connections are open from 127.0.0.1; at most 3 are allowed (max-connections-per-address)")
             #expect(fourth.read() == nil)
             // Another address is served meanwhile.
             expectCanaryServed(port, from: "127.0.0.2")
@@ -150,7 +163,9 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
             let notice = unbound.readNotice()
             let took = Date().timeIntervalSince(start)
             #expect(notice?.resultCode == .adminLimitExceeded)
-            #expect(notice?.diagnosticMessage == "idle for 1 s before a bind with a name and password (idle-timeout-before-bind)")
+            #expect(
+                notice?.diagnosticMessage
+                    == "idle for 1 s before a bind with a name and password (idle-timeout-before-bind)")
             #expect(took > 0.8 && took < 2.5, "closed after about 1 s (\(took) s)")
             // The bound connection outlives the shorter timeout.
             Thread.sleep(forTimeInterval: max(0, 1.6 - Date().timeIntervalSince(start)))
@@ -162,5 +177,50 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
             #expect(later?.diagnosticMessage == "idle for 3 s (idle-timeout)")
             #expect(idle > 2.5 && idle < 4.5, "closed about 3 s after its last request (\(idle) s)")
         }
+    }
+}
+
+/// The limits are `roster serve` flags.
+@Suite struct ServeLimitFlagsTests {
+    @Test func theLimitFlagsSetTheLimitsInForce() async throws {
+        let binary = try rosterExecutable()
+        try await onOwnThread {
+            let (p, port) = try startRoster(
+                binary,
+                [
+                    "serve", "--demo", "--anonymous-read", "--max-pdu-size-before-bind", "2K", "--max-attributes", "2",
+                    "--max-controls", "1",
+                ])
+            defer { if p.isRunning { p.terminate() } }
+            let client = try RawClient(port: port)
+            let rootDSE = SearchRequest(
+                baseObject: "", scope: .baseObject, filter: .present("objectClass"), attributes: ["a", "b", "c"])
+            client.send(LDAPMessage(messageID: 1, .searchRequest(rootDSE)))
+            #expect(
+                client.result(of: 1)?.diagnosticMessage
+                    == "attributes: 3 names asked for; at most 2 are allowed (max-attributes)")
+            client.send(
+                LDAPMessage(
+                    messageID: 2, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI)),
+                    controls: [Control(oid: "1.2.3"), Control(oid: "1.2.4")]))
+            #expect(client.result(of: 2)?.resultCode == .adminLimitExceeded)
+            client.send(wideSearch(3, items: 100, valueBytes: 30))
+            #expect(
+                client.readNotice()?.diagnosticMessage.hasSuffix(
+                    "at most 2048 are allowed before a bind with a name and password (max-pdu-size-before-bind)")
+                    == true)
+        }
+    }
+
+    @Test func limitsThatCannotWorkTogetherStopTheServerFromStarting() async throws {
+        let binary = try rosterExecutable()
+        let r = try await onOwnThread {
+            try run(binary, ["serve", "--demo", "--max-filter-depth", "100", "--listen", "127.0.0.1:0"])
+        }
+        #expect(r.status != 0)
+        #expect(r.err.contains("--max-filter-depth: 100 needs --max-ber-depth of at least 106"), "\(r.err)")
+        let bad = try await onOwnThread { try run(binary, ["serve", "--demo", "--max-pdu-size", "4X"]) }
+        #expect(bad.status != 0)
+        #expect(bad.err.contains("max-pdu-size"), "\(bad.err)")
     }
 }

@@ -17,7 +17,8 @@ public enum LDAPPartialPDU: Sendable, Hashable {
 /// Assembles LDAPMessages from any split of the byte stream (a `ByteToMessageDecoder`).
 ///
 /// The PDU's length is read from its header before anything is buffered beyond it, so a PDU over
-/// ``ProtocolLimits/maxPDUSize`` fails as soon as its length octets arrive. A failure is passed up
+/// ``ProtocolLimits/maxPDUSize`` — or over the smaller ``PDUSizeBound`` the connection sets, such
+/// as before a bind — fails as soon as its length octets arrive. A failure is passed up
 /// as ``LDAPInbound/malformed(_:)`` — the connection answers it with a Notice of Disconnection —
 /// and the decoder then discards the rest of the input, so the connection can drain and close
 /// cleanly (a close with unread input would reset it and lose the notice).
@@ -95,8 +96,8 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
             guard error.code == .tooLarge else { throw LDAPFramingError(error) }
             // Say how large the PDU is: its header is complete, or the limit would not be known broken.
             let size = buffer.withUnsafeReadableBytes { raw in
-                if case .header(let h)? = try? BERHeader.peek(raw, maxLength: Int.max) { return "\(h.totalLength) bytes" }
-                return "more bytes"
+                guard case .header(let h)? = try? BERHeader.peek(raw, maxLength: Int.max) else { return "more bytes" }
+                return "\(h.totalLength) bytes"
             }
             throw LDAPFramingError(
                 BERError(.tooLarge, "a PDU of \(size); at most \(limits.maxPDUSize) are allowed"), limit: .pduSize)
@@ -112,7 +113,9 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
             return try LDAPMessage(berEncoded: bytes[...], limits: limits)
         } catch {
             switch error.code {
-            case .tooDeep: throw LDAPFramingError(error, limit: error.reason.hasPrefix(Filter.tooDeepReason) ? .filterDepth : .berDepth)
+            case .tooDeep:
+                let inFilter = error.reason.hasPrefix(Filter.tooDeepReason)
+                throw LDAPFramingError(error, limit: inFilter ? .filterDepth : .berDepth)
             case .tooLarge: throw LDAPFramingError(error, limit: .pduSize)
             default: throw LDAPFramingError(error)
             }

@@ -50,15 +50,18 @@ public indirect enum Filter: Sendable, Hashable {
             try r.finish()
             return ava
         }
+        let tooDeep = BERError(.tooDeep, "\(Self.tooDeepReason) \(maxDepth) levels of and/or/not")
         switch (id.number, id.constructed) {
         case (0, true), (1, true):
-            guard remainingDepth > 0 else { throw BERError(.tooDeep, "\(Self.tooDeepReason) \(maxDepth) levels of and/or/not") }
+            guard remainingDepth > 0 else { throw tooDeep }
             var r = try node.children()
             var items: [Filter] = []
-            while let child = try r.next() { items.append(try Filter(berEncoded: child, remainingDepth: remainingDepth - 1, maxDepth: maxDepth)) }
+            while let child = try r.next() {
+                items.append(try Filter(berEncoded: child, remainingDepth: remainingDepth - 1, maxDepth: maxDepth))
+            }
             self = id.number == 0 ? .and(items) : .or(items)
         case (2, true):
-            guard remainingDepth > 0 else { throw BERError(.tooDeep, "\(Self.tooDeepReason) \(maxDepth) levels of and/or/not") }
+            guard remainingDepth > 0 else { throw tooDeep }
             var r = try node.children()
             let inner = try Filter(berEncoded: try r.read(), remainingDepth: remainingDepth - 1, maxDepth: maxDepth)
             try r.finish()

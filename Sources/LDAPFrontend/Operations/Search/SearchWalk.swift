@@ -130,7 +130,8 @@ struct SearchWalk: Sendable {
                 for (_, entry) in collected { out.append(message(entry)) }
                 collected = []
                 if timeLimit < request.timeLimit || request.timeLimit <= 0 {
-                    frontend.limitLog.hit(.timeLimit, "a search by \(identity.logName) ran for the time limit of \(timeLimit) s")
+                    let by = identity.logName
+                    frontend.limitLog.hit(.timeLimit, "a search by \(by) ran for the time limit of \(timeLimit) s")
                 }
                 return finish(&out, LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
             }
@@ -216,7 +217,8 @@ struct SearchWalk: Sendable {
     /// Logs a search stopped by the server's size limit (not by a smaller one the client set).
     private func noteServerSizeLimit() {
         guard sizeLimit < request.sizeLimit || request.sizeLimit <= 0 else { return }
-        frontend.limitLog.hit(.sizeLimit, "a search by \(identity.logName) reached the size limit of \(sizeLimit) entries")
+        let by = identity.logName
+        frontend.limitLog.hit(.sizeLimit, "a search by \(by) reached the size limit of \(sizeLimit) entries")
     }
 
     private func message(_ entry: Entry) -> LDAPMessage {
