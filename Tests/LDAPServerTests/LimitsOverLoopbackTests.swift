@@ -117,6 +117,24 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
         }
     }
 
+    /// Once bound, a PDU over the (here lowered) PDU size gets a notice naming that limit.
+    @Test func aPDUOverThePDUSizeAfterBindGetsANoticeNamingIt() async throws {
+        try await withServer(limits: Limits(maxPDUSize: 128 << 10)) { port in
+            let huge = wideSearch(5, items: 1000, valueBytes: 200)
+            #expect(huge.berEncoded.count > 128 << 10)
+            let bound = try RawClient(port: port)
+            #expect(bound.bindAsAdmin())
+            bound.send(huge)
+            let notice = bound.readNotice()
+            #expect(notice?.resultCode == .protocolError)
+            #expect(
+                notice?.diagnosticMessage
+                    == "malformed PDU: a PDU of \(huge.berEncoded.count) bytes; at most 131072 are allowed (max-pdu-size)")
+            #expect(bound.read() == nil)
+            expectCanaryServed(port)
+        }
+    }
+
     /// One address may hold its limit of connections; one more is told why and closed, while
     /// another address is served, and a slot freed is taken again.
     @Test func oneMoreConnectionFromAnAddressAtItsLimitIsToldAndClosed() async throws {
