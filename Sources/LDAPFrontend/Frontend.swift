@@ -11,6 +11,8 @@ public struct Frontend: Sendable {
     public let writer: DirectoryService?
     public let hasher: any PasswordHasher
     public let logger: Logger
+    /// Where every connection logs the limits its client hits (rate-limited).
+    public let limitLog: LimitLog
     public let dit: DIT
     let builder: EntryBuilder
     /// Checks bind passwords: lockout, throttle, equal refusals, audit, hash upgrades.
@@ -42,6 +44,7 @@ public struct Frontend: Sendable {
         self.writer = writer
         self.hasher = hasher
         self.logger = logger
+        self.limitLog = LimitLog(logger: logger)
         self.dit = DIT(base: configuration.baseDN)
         let authenticator = authenticator ?? Authenticator(hasher: hasher, writer: writer)
         self.authenticator = authenticator

@@ -5,11 +5,6 @@ public import LDAPProtocol
 public struct FrontendConfiguration: Sendable {
     /// The naming context; the base entry is the root department.
     public var baseDN: DistinguishedName
-    /// Most entries a search by a member or an anonymous client returns when it sets no smaller
-    /// limit (administrators and service accounts are not limited). Default 1000.
-    public var defaultSizeLimit: Int
-    /// Longest a search may run, in seconds, when the client sets no smaller limit. Default 60.
-    public var defaultTimeLimit: Int
     /// Whether anonymous clients may read the directory (the fields the field policy shows). Default false: anonymous sees only the rootDSE and the subschema.
     public var anonymousRead: Bool
     /// What the rootDSE reports as vendorVersion.
@@ -21,17 +16,15 @@ public struct FrontendConfiguration: Sendable {
     /// address; default false: only from loopback, others get `confidentialityRequired`.
     public var allowPlaintextBinds: Bool
 
-    /// - Parameters: see the properties.
+    /// - Parameters: see the properties. (The size and time limits are ``Limits``, given to each
+    ///   connection's ``LDAPSession``.)
     public init(
-        baseDN: DistinguishedName, defaultSizeLimit: Int = 1000, defaultTimeLimit: Int = 60,
-        anonymousRead: Bool = false, vendorVersion: String = RosterVersion.current, startTLS: Bool = false,
-        allowPlaintextBinds: Bool = false
+        baseDN: DistinguishedName, anonymousRead: Bool = false, vendorVersion: String = RosterVersion.current,
+        startTLS: Bool = false, allowPlaintextBinds: Bool = false
     ) {
         self.startTLS = startTLS
         self.allowPlaintextBinds = allowPlaintextBinds
         self.baseDN = baseDN
-        self.defaultSizeLimit = defaultSizeLimit
-        self.defaultTimeLimit = defaultTimeLimit
         self.anonymousRead = anonymousRead
         self.vendorVersion = vendorVersion
     }

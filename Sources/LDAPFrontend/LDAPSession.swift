@@ -12,6 +12,10 @@ import Logging
 /// runs wait in a queue; once ``maxOutstanding`` are waiting or running, ``wantsToRead`` turns
 /// false and the handler stops reading from the socket. Abandon (RFC 4511 §4.11) removes a
 /// waiting request or stops a running search between two batches; unbind ends everything.
+///
+/// The connection's ``Limits`` are one layer around dispatch: a request beyond one is answered
+/// adminLimitExceeded before any operation sees it, a PDU beyond one gets the Notice of
+/// Disconnection that names it, and every hit is logged through the frontend's ``LimitLog``.
 public struct LDAPSession: Sendable {
     /// What the connection must do next.
     public enum Action: Sendable, Equatable {
@@ -119,8 +123,13 @@ public struct LDAPSession: Sendable {
     /// The client's IP address (what the bind throttle counts by).
     let address: String
 
+    /// The limits the connection is held to.
+    public let limits: Limits
+    /// Whether the outstanding-operations limit was logged for this connection (once is enough).
+    private var loggedOutstanding = false
+
     /// Most operations a connection may have waiting or running before it stops reading.
-    public let maxOutstanding: Int
+    public var maxOutstanding: Int { max(1, limits.maxOutstandingOperations) }
 
     /// Whether TLS protects the connection (see `LDAPSession+Security.swift`).
     public internal(set) var security: Security
@@ -132,20 +141,20 @@ public struct LDAPSession: Sendable {
 
     /// - Parameters:
     ///   - frontend: the shared frontend.
-    ///   - peer: the client's address, recorded with every write.
-    ///   - maxOutstanding: most operations waiting or running before reads pause (at least 1).
-    ///   - address: the client's IP address (default: `peer`).
+    ///   - peer: the client's address, recorded with every write and every limit hit.
+    ///   - address: the client's IP address (default: `peer`): what the bind throttle counts by.
+    ///   - limits: the limits the connection is held to.
     ///   - security: `.tls` for an LDAPS connection, otherwise `.plain`.
     ///   - startTLSAvailable: whether StartTLS is offered (the server has a certificate).
     ///   - plaintextBindAllowed: whether a simple bind with a password is accepted without TLS.
     public init(
-        frontend: Frontend, peer: String = "?", address: String? = nil, maxOutstanding: Int = 16, security: Security = .plain,
+        frontend: Frontend, peer: String = "?", address: String? = nil, limits: Limits = Limits(), security: Security = .plain,
         startTLSAvailable: Bool = false, plaintextBindAllowed: Bool = true
     ) {
         self.frontend = frontend
         self.peer = peer
         self.address = address ?? peer
-        self.maxOutstanding = max(1, maxOutstanding)
+        self.limits = limits
         self.security = security
         self.startTLSAvailable = startTLSAvailable
         self.plaintextBindAllowed = plaintextBindAllowed
@@ -156,7 +165,7 @@ public struct LDAPSession: Sendable {
         self.peer = "benchmark"
         self.address = "benchmark"
         self.identity = identity
-        self.maxOutstanding = 16
+        self.limits = Limits()
         self.security = .plain
         self.startTLSAvailable = false
         self.plaintextBindAllowed = true
@@ -167,6 +176,13 @@ public struct LDAPSession: Sendable {
 
     /// Operations waiting or running.
     public var outstanding: Int { queue.count + (running == nil ? 0 : 1) }
+
+    /// The largest PDU the connection accepts now: smaller until a bind with a name and password.
+    public var maxPDUSize: Int { limits.maxPDUSize(for: identity) }
+
+    /// The idle timeout in force now, in seconds (0: never): shorter until a bind with a name
+    /// and password.
+    public var idleTimeoutSeconds: Int { limits.idleTimeoutSeconds(for: identity) }
 
     // MARK: - Events
 
@@ -252,9 +268,57 @@ public struct LDAPSession: Sendable {
     }
 
     /// Handles a PDU that could not be framed or decoded: Notice of Disconnection, then close.
+    /// A PDU beyond a limit gets a notice that names the limit.
     public mutating func malformed(_ error: LDAPFramingError) -> Action {
-        frontend.logger.debug("malformed PDU", metadata: ["reason": "\(error.underlying.reason)"])
-        return disconnect(.protocolError, "malformed PDU: \(error.underlying.reason)")
+        let reason = error.underlying.reason
+        guard let bound = error.limit else {
+            frontend.logger.debug("malformed PDU", metadata: ["reason": "\(reason)", "peer": "\(peer)"])
+            return disconnect(.protocolError, "malformed PDU: \(reason)")
+        }
+        let limit: Limits.Name
+        switch bound {
+        case .pduSize: limit = identity.isAuthenticated ? .maxPDUSize : .maxPDUSizeBeforeBind
+        case .berDepth: limit = .maxBERDepth
+        case .filterDepth: limit = .maxFilterDepth
+        }
+        let when = limit == .maxPDUSizeBeforeBind ? " before a bind with a name and password" : ""
+        frontend.limitLog.hit(limit, "\(reason)\(when); the connection is closed", peer: peer)
+        return disconnect(.protocolError, "malformed PDU: \(reason)\(when) (\(limit.rawValue))")
+    }
+
+    /// The connection's clocks: a PDU begun and not finished in time, a connection idle too long.
+    public enum Timeout: Sendable, Hashable {
+        /// The rest of a PDU did not arrive within ``Limits/pduTimeoutSeconds``.
+        case pdu
+        /// Nothing was asked or outstanding for the idle timeout in force.
+        case idle
+    }
+
+    /// A clock ran out: Notice of Disconnection (adminLimitExceeded) naming the limit, then close.
+    public mutating func timedOut(_ timeout: Timeout) -> Action {
+        guard !closed else { return .none }
+        let limit: Limits.Name
+        let message: String
+        switch timeout {
+        case .pdu:
+            limit = .pduTimeout
+            message = "a PDU was not finished within \(limits.pduTimeoutSeconds) s"
+        case .idle:
+            limit = identity.isAuthenticated ? .idleTimeout : .idleTimeoutBeforeBind
+            let when = identity.isAuthenticated ? "" : " before a bind with a name and password"
+            message = "idle for \(idleTimeoutSeconds) s\(when)"
+        }
+        frontend.limitLog.hit(limit, "\(message); the connection is closed", peer: peer)
+        return disconnect(.adminLimitExceeded, "\(message) (\(limit.rawValue))")
+    }
+
+    /// The handler holds back reading because ``maxOutstanding`` operations are waiting or
+    /// running: logged once per connection.
+    public mutating func readsHeldBack() {
+        guard !loggedOutstanding, !closed else { return }
+        loggedOutstanding = true
+        let message = "\(outstanding) operations outstanding; reading paused until one completes"
+        frontend.limitLog.hit(.maxOutstandingOperations, message, peer: peer)
     }
 
     /// The connection is gone: nothing more is sent, a running search stops at its next batch.
@@ -306,6 +370,12 @@ public struct LDAPSession: Sendable {
 
     private mutating func dispatch(_ message: LDAPMessage) -> Dispatch {
         let id = message.messageID
+        if let refusal = limits.refusal(of: message), let responseTag = Self.responseKind(of: message.protocolOp) {
+            let operation = Self.name(of: message.protocolOp)
+            frontend.limitLog.hit(refusal.limit, "\(operation) refused: \(refusal.diagnosticMessage)", peer: peer)
+            let result = LDAPResult(.adminLimitExceeded, diagnosticMessage: refusal.diagnosticMessage)
+            return .immediate([LDAPMessage(messageID: id, responseTag(result))])
+        }
         if let control = message.controls.first(where: { $0.criticality && !Frontend.supportedControls.contains($0.oid) }),
             let responseTag = Self.responseKind(of: message.protocolOp)
         {
@@ -346,7 +416,7 @@ public struct LDAPSession: Sendable {
                     })
             }
         case .searchRequest(let request):
-            switch SearchOperation(frontend: frontend, identity: current).start(
+            switch SearchOperation(frontend: frontend, identity: current, limits: limits).start(
                 request, controls: message.controls, messageID: id, paging: &paging)
             {
             case .done(let messages): return .immediate(messages)

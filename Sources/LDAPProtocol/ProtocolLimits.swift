@@ -25,6 +25,11 @@ public struct ProtocolLimits: Sendable, Hashable {
         self.maxFilterDepth = maxFilterDepth
     }
 
+    /// Which of the bounds a PDU broke.
+    public enum Bound: Sendable, Hashable {
+        case pduSize, berDepth, filterDepth
+    }
+
     /// The BER limits these protocol limits imply.
     public var ber: BER.Limits { BER.Limits(maxDepth: maxBERDepth, maxLength: maxPDUSize) }
 }

@@ -1,3 +1,4 @@
+import LDAPFrontend
 import NIOCore
 
 /// On the listening channel: holds back accepting while the server has its limit of connections
@@ -9,10 +10,14 @@ final class ConnectionLimitHandler: ChannelDuplexHandler {
     typealias OutboundIn = Never
 
     private let limit: Int
+    private let limitLog: LimitLog
     private var open = 0
     private var readHeldBack = false
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int, limitLog: LimitLog) {
+        self.limit = max(1, limit)
+        self.limitLog = limitLog
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let child = unwrapInboundIn(data)
@@ -30,6 +35,9 @@ final class ConnectionLimitHandler: ChannelDuplexHandler {
         if open < limit {
             context.read()
         } else {
+            if !readHeldBack {
+                limitLog.hit(.maxConnections, "\(open) connections open; new clients wait in the backlog")
+            }
             readHeldBack = true
         }
     }

@@ -49,17 +49,23 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     private var readHeldBack = false
 
     private let pduTimeout: TimeAmount
-    private let idleTimeout: TimeAmount?
     private var pduTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    /// The idle timeout the idle clock was last started with (it changes with a bind).
+    private var idleTimeoutArmed = 0
+    /// The PDU size the decoder accepts, kept to what the session's state allows.
+    private let pduSize: PDUSizeBound
 
-    init(session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, tls: ServerTLS? = nil, logger: Logger) {
+    init(
+        session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, pduSize: PDUSizeBound,
+        tls: ServerTLS? = nil, logger: Logger
+    ) {
         self.session = session
         self.pools = pools
         self.tls = tls
         self.lingerSeconds = configuration.lingerSeconds
-        self.pduTimeout = .seconds(max(1, configuration.pduTimeoutSeconds))
-        self.idleTimeout = configuration.idleTimeoutSeconds > 0 ? .seconds(configuration.idleTimeoutSeconds) : nil
+        self.pduTimeout = .seconds(Int64(max(1, session.limits.pduTimeoutSeconds)))
+        self.pduSize = pduSize
         self.logger = logger
     }
 
@@ -84,9 +90,10 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
             pduTimer?.cancel()
             delay = pduTimeout
         case .idle:
-            guard let idleTimeout else { return }
             idleTimer?.cancel()
-            delay = idleTimeout
+            idleTimeoutArmed = session.idleTimeoutSeconds
+            guard idleTimeoutArmed > 0 else { return }
+            delay = .seconds(Int64(idleTimeoutArmed))
         }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -97,8 +104,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
             if serverBusy {
                 this.arm(clock, bound.value)
             } else {
-                this.logger.debug(clock == .pdu ? "closing: a PDU was not finished in time" : "closing an idle connection")
-                this.closeQuietly(bound.value)
+                this.execute(this.session.timedOut(clock == .pdu ? .pdu : .idle), bound.value)
             }
         }
         switch clock {
@@ -107,6 +113,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
         }
     }
 
+    /// Closes without a word (a StartTLS that could not start).
     private func closeQuietly(_ context: ChannelHandlerContext) {
         closing = true
         session.channelClosed()
@@ -133,6 +140,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
         if session.wantsToRead {
             context.read()
         } else {
+            session.readsHeldBack()
             readHeldBack = true
         }
     }
@@ -256,6 +264,9 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
             break
         }
         if !reading { flushIfPending(context) }
+        // A bind changes the PDU size and the idle timeout in force.
+        pduSize.maxPDUSize = session.maxPDUSize
+        if session.idleTimeoutSeconds != idleTimeoutArmed { armIdleTimer(context) }
         if readHeldBack, session.wantsToRead {
             readHeldBack = false
             context.read()

@@ -50,6 +50,8 @@ public final class LDAPServer: Service, Sendable {
 
     public func run() async throws {
         let configuration = self.configuration
+        // One count of connections per address for both listeners.
+        let perAddress = ConnectionsPerAddress(limit: configuration.limits.maxConnectionsPerAddress)
         let frontend = self.frontend
         let logger = self.logger
         let pools = WorkPools(
@@ -68,13 +70,13 @@ public final class LDAPServer: Service, Sendable {
         guard frontend.configuration.startTLS == (tls != nil) else {
             throw TLSSetupError("the frontend's startTLS setting must say whether the server has TLS settings")
         }
-        let server = try await listen(host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools)
+        let server = try await listen(host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools, perAddress: perAddress)
         let port = server.channel.localAddress?.port ?? configuration.port
         let secure: NIOAsyncChannel<any Channel, Never>?
         if let tls, let ldapsHost = tls.settings.ldapsHost {
             let listener: NIOAsyncChannel<any Channel, Never>
             do {
-                listener = try await listen(host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools)
+                listener = try await listen(host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools, perAddress: perAddress)
             } catch {
                 server.channel.close(promise: nil)
                 throw error
@@ -118,7 +120,7 @@ public final class LDAPServer: Service, Sendable {
     /// Binds one listener. Each connection gets the LDAP pipeline; on the LDAPS listener TLS sits in
     /// front of it from the first byte, on the plain one StartTLS puts it there (when `tls` is set).
     private func listen(
-        host: String, port: Int, tls: ServerTLS?, ldaps: Bool, pools: WorkPools
+        host: String, port: Int, tls: ServerTLS?, ldaps: Bool, pools: WorkPools, perAddress: ConnectionsPerAddress
     ) async throws -> NIOAsyncChannel<any Channel, Never> {
         let configuration = self.configuration
         let limits = configuration.limits
@@ -130,7 +132,8 @@ public final class LDAPServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler(limit: configuration.maxConnections))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionLimitHandler(limit: limits.maxConnections, limitLog: frontend.limitLog))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -139,19 +142,32 @@ public final class LDAPServer: Service, Sendable {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let peer = channel.remoteAddress?.description ?? "?"
+                    if let address = channel.remoteAddress?.ipAddress {
+                        guard perAddress.admit(address) else {
+                            let reason =
+                                "\(perAddress.limit) connections are open from \(address); at most \(perAddress.limit) "
+                                + "are allowed (\(Limits.Name.maxConnectionsPerAddress.rawValue))"
+                            frontend.limitLog.hit(.maxConnectionsPerAddress, "\(reason); one more refused", peer: peer)
+                            try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(reason: reason))
+                            return channel
+                        }
+                        channel.closeFuture.whenComplete { _ in perAddress.release(address) }
+                    }
                     var log = logger
                     log[metadataKey: "peer"] = "\(peer)"
                     let pipeline = channel.pipeline.syncOperations
                     if ldaps, let tls { try tls.start(on: pipeline, peer: peer, logger: log) }
-                    try pipeline.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits)))
+                    let pduSize = PDUSizeBound(maxPDUSize: limits.maxPDUSize(for: .anonymous))
+                    try pipeline.addHandler(ByteToMessageHandler(LDAPMessageDecoder(limits: limits.protocolLimits, pduSize: pduSize)))
                     try pipeline.addHandler(MessageToByteHandler(LDAPMessageEncoder()))
                     let session = LDAPSession(
                         frontend: frontend, peer: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?",
-                        address: channel.remoteAddress?.ipAddress ?? "?", maxOutstanding: configuration.maxOutstandingOperations,
+                        address: channel.remoteAddress?.ipAddress ?? "?", limits: limits,
                         security: ldaps ? .tls : .plain, startTLSAvailable: !ldaps && tls != nil,
                         plaintextBindAllowed: frontend.configuration.allowPlaintextBinds || Self.isLoopback(channel.remoteAddress))
                     try pipeline.addHandler(
-                        LDAPConnectionHandler(session: session, pools: pools, configuration: configuration, tls: tls, logger: log))
+                        LDAPConnectionHandler(
+                            session: session, pools: pools, configuration: configuration, pduSize: pduSize, tls: tls, logger: log))
                     return channel
                 }
             }

@@ -1,4 +1,4 @@
-public import LDAPProtocol
+public import LDAPFrontend
 public import NIOCore
 
 /// Settings of the listener, with documented defaults.
@@ -7,16 +7,15 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var host: String
     /// Port to listen on; 0 picks a free one. Default 3389.
     public var port: Int
-    /// PDU size and nesting bounds.
-    public var limits: ProtocolLimits
-    /// Most connections served at once; beyond it the server stops accepting until one closes
-    /// (new clients wait in the backlog). Default 4096.
-    public var maxConnections: Int
-    /// The listen backlog: connections the kernel holds before they are accepted. Default 256.
+    /// Every limit on what clients send and hold: PDU size (smaller before bind), nesting,
+    /// filter and request breadth, connections in total and per address, outstanding
+    /// operations, timeouts, search size and time (see ``Limits`` for defaults and answers).
+    public var limits: Limits
+    /// The listen backlog: connections the kernel holds before they are accepted (capped by the
+    /// kernel, net.core.somaxconn on Linux). Default 4096: a burst of clients, or clients waiting
+    /// at the connection limit, queue there instead of having their SYNs dropped and retried a
+    /// second later.
     public var backlog: Int32
-    /// Most operations one connection may have waiting or running; at this many the server
-    /// stops reading from it until one completes. Default 16.
-    public var maxOutstandingOperations: Int
     /// How long a connection closed after a malformed PDU keeps draining what the client still
     /// sends, so the Notice of Disconnection is not lost to a reset, in seconds. Default 2.
     public var lingerSeconds: Int64
@@ -34,33 +33,22 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// the client reads), in bytes. Default 256 KiB; the low mark is a quarter of it.
     public var writeBufferHighWaterMark: Int
 
-    /// Longest a client may take to send the rest of a PDU it has begun, in seconds; then the
-    /// connection is closed (time the server itself holds back reading does not count).
-    /// Default 30.
-    public var pduTimeoutSeconds: Int64
-    /// Longest a connection may stay idle — no request, nothing outstanding — before the server
-    /// closes it, in seconds; 0: never. Default 900.
-    public var idleTimeoutSeconds: Int64
     /// TLS: the certificate and key (StartTLS is offered whenever they are set) and the LDAPS
     /// listener. Default nil: no TLS, StartTLS answers `unavailable`.
     public var tls: TLSSettings?
 
     /// - Parameters: see the properties.
     public init(
-        host: String = "127.0.0.1", port: Int = 3389, limits: ProtocolLimits = ProtocolLimits(), maxConnections: Int = 4096,
-        backlog: Int32 = 256, maxOutstandingOperations: Int = 16, lingerSeconds: Int64 = 2,
-        verifyThreads: Int = System.coreCount, computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10,
-        pduTimeoutSeconds: Int64 = 30, idleTimeoutSeconds: Int64 = 900, tls: TLSSettings? = nil
+        host: String = "127.0.0.1", port: Int = 3389, limits: Limits = Limits(),
+        backlog: Int32 = 4096, lingerSeconds: Int64 = 2, verifyThreads: Int = System.coreCount,
+        computeThreads: Int = System.coreCount, writeThreads: Int = 8, writeBufferHighWaterMark: Int = 256 << 10,
+        tls: TLSSettings? = nil
     ) {
         self.tls = tls
-        self.pduTimeoutSeconds = pduTimeoutSeconds
-        self.idleTimeoutSeconds = idleTimeoutSeconds
         self.host = host
         self.port = port
         self.limits = limits
-        self.maxConnections = maxConnections
         self.backlog = backlog
-        self.maxOutstandingOperations = maxOutstandingOperations
         self.lingerSeconds = lingerSeconds
         self.verifyThreads = verifyThreads
         self.computeThreads = computeThreads

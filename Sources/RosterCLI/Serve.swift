@@ -38,17 +38,67 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    @Option(name: .long, help: "Most entries a member's or anonymous search returns (0: no limit).")
-    var sizeLimit: Int = 1000
+    // MARK: - Limits (Limits in LDAPFrontend documents each one and what a client gets at it)
+
+    @Option(
+        name: .customLong("max-pdu-size"),
+        help: "Largest PDU once bound with a name and password (bytes; K and M suffixes for KiB and MiB).")
+    var maxPDUSize = ByteCount(Limits().maxPDUSize)
+
+    @Option(
+        name: .customLong("max-pdu-size-before-bind"),
+        help: "Largest PDU before a bind with a name and password, anonymous clients included (bytes, K, M).")
+    var maxPDUSizeBeforeBind = ByteCount(Limits().maxPDUSizeBeforeBind)
+
+    @Option(name: .customLong("max-ber-depth"), help: "Deepest BER nesting in a PDU.")
+    var maxBERDepth: Int = Limits().maxBERDepth
+
+    @Option(name: .long, help: "Deepest and/or/not nesting in a search filter (at most --max-ber-depth minus 6).")
+    var maxFilterDepth: Int = Limits().maxFilterDepth
+
+    @Option(name: .long, help: "Most items in a search filter.")
+    var maxFilterItems: Int = Limits().maxFilterItems
+
+    @Option(name: .long, help: "Most attribute names in a search, attributes in an add, changes in a modify.")
+    var maxAttributes: Int = Limits().maxAttributes
+
+    @Option(name: .long, help: "Most controls on one request.")
+    var maxControls: Int = Limits().maxControls
 
     @Option(name: .long, help: "Most connections served at once; beyond it new clients wait in the backlog.")
-    var maxConnections: Int = 4096
+    var maxConnections: Int = Limits().maxConnections
+
+    @Option(name: .long, help: "Most connections open from one IP address (0: no limit, e.g. behind a proxy).")
+    var maxConnectionsPerAddress: Int = Limits().maxConnectionsPerAddress
 
     @Option(name: .long, help: "Most operations one connection may have waiting or running before the server stops reading from it.")
-    var maxOutstanding: Int = 16
+    var maxOutstanding: Int = Limits().maxOutstandingOperations
 
-    @Option(name: .long, help: "Seconds a connection may stay idle before the server closes it (0: never).")
-    var idleTimeout: Int64 = 900
+    @Option(name: .customLong("pdu-timeout"), help: "Seconds a client may take to finish a PDU it has begun.")
+    var pduTimeout: Int = Limits().pduTimeoutSeconds
+
+    @Option(name: .long, help: "Seconds a connection bound with a name and password may stay idle (0: never).")
+    var idleTimeout: Int = Limits().idleTimeoutSeconds
+
+    @Option(name: .long, help: "Seconds a connection not bound with a name and password may stay idle (0: never).")
+    var idleTimeoutBeforeBind: Int = Limits().idleTimeoutBeforeBindSeconds
+
+    @Option(name: .long, help: "Seconds a search may run when the client asks for no less (0: no limit).")
+    var timeLimit: Int = Limits().timeLimitSeconds
+
+    @Option(name: .long, help: "Most entries a member's or anonymous search returns (0: no limit).")
+    var sizeLimit: Int = Limits().sizeLimit
+
+    /// The limits the flags set.
+    var limits: Limits {
+        Limits(
+            maxPDUSize: maxPDUSize.bytes, maxPDUSizeBeforeBind: maxPDUSizeBeforeBind.bytes, maxBERDepth: maxBERDepth,
+            maxFilterDepth: maxFilterDepth, maxFilterItems: maxFilterItems, maxAttributes: maxAttributes,
+            maxControls: maxControls,
+            maxConnections: maxConnections, maxConnectionsPerAddress: maxConnectionsPerAddress,
+            maxOutstandingOperations: maxOutstanding, pduTimeoutSeconds: pduTimeout, idleTimeoutSeconds: idleTimeout,
+            idleTimeoutBeforeBindSeconds: idleTimeoutBeforeBind, timeLimitSeconds: timeLimit, sizeLimit: sizeLimit)
+    }
 
     @Flag(name: .long, help: "Let anonymous clients read the fields the field policy shows (an intranet address book).")
     var anonymousRead = false
@@ -68,6 +118,8 @@ struct Serve: AsyncParsableCommand {
     var allowPlaintextBinds = false
 
     func validate() throws {
+        let problems = limits.problems
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
         if (certificate == nil) != (privateKey == nil) {
             throw ValidationError("--certificate and --private-key go together")
         }
@@ -132,14 +184,12 @@ struct Serve: AsyncParsableCommand {
         authenticator.loadNotices(from: service)
         let frontend = Frontend(
             configuration: FrontendConfiguration(
-                baseDN: baseDN, defaultSizeLimit: sizeLimit, anonymousRead: anonymousRead, startTLS: tls != nil,
-                allowPlaintextBinds: allowPlaintextBinds),
+                baseDN: baseDN, anonymousRead: anonymousRead, startTLS: tls != nil, allowPlaintextBinds: allowPlaintextBinds),
             directory: service.live, writer: service, hasher: hasher, logger: logger, authenticator: authenticator)
+        raiseOpenFileLimit(toServe: limits.maxConnections, logger: logger)
         let server = LDAPServer(
-            configuration: ServerConfiguration(
-                host: host, port: port, maxConnections: max(1, maxConnections), maxOutstandingOperations: max(1, maxOutstanding),
-                idleTimeoutSeconds: max(0, idleTimeout), tls: tls),
-            frontend: frontend, logger: logger)
+            configuration: ServerConfiguration(host: host, port: port, limits: limits, tls: tls), frontend: frontend,
+            logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -74,7 +74,7 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
 
     @Test func requestsQueueBehindARunningJobAndReadsPauseAtTheLimit() throws {
         let model = demoModel
-        var s = LDAPSession(frontend: try makeSession(model: model).frontend, maxOutstanding: 3)
+        var s = LDAPSession(frontend: try makeSession(model: model).frontend, limits: Limits(maxOutstandingOperations: 3))
         guard case .sendAndPerform(_, let bind) = s.receive(message(1, bindRequest(adminDN, "secret"))) else {
             Issue.record("bind must be a job")
             return
@@ -326,7 +326,8 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
     }
 
     /// A costly filter examines few nodes per batch, so abandon and time limits act between
-    /// batches; a filter of more than 1024 items is refused (found by review).
+    /// batches; a filter of more than 1024 items is refused (found by review) as beyond an
+    /// administrative limit.
     @Test func costlyFiltersAreCutIntoSmallBatchesAndHugeOnesRefused() throws {
         var s = try makeSession()
         _ = s.respond(to: message(1, bindRequest(adminDN, "secret")))
@@ -352,7 +353,8 @@ private func wholeTree(_ filter: String = "(objectClass=*)") throws -> LDAPMessa
             Issue.record("no result")
             return
         }
-        #expect(r.resultCode == .unwillingToPerform)
-        #expect(r.diagnosticMessage.contains("at most 1024"))
+        #expect(r.resultCode == .adminLimitExceeded)
+        // The or and its 1025 children.
+        #expect(r.diagnosticMessage == "filter: 1026 items; at most 1024 are allowed (max-filter-items)")
     }
 }

@@ -9,14 +9,16 @@ import Testing
 /// The demo directory, built once (hashing the demo passwords takes a moment).
 let demoModel = DemoOrganization.build(hasher: StandardPasswordHasher(rounds: 1000))
 
-func makeSession(anonymousRead: Bool = true, sizeLimit: Int = 1000, model: DirectoryModel = demoModel) throws -> LDAPSession {
-    let config = FrontendConfiguration(
-        baseDN: try DistinguishedName(parsing: "dc=example,dc=com"), defaultSizeLimit: sizeLimit,
-        anonymousRead: anonymousRead)
+func makeSession(
+    anonymousRead: Bool = true, sizeLimit: Int? = nil, model: DirectoryModel = demoModel, limits: Limits = Limits(),
+    logger: Logger = Logger(label: "test")
+) throws -> LDAPSession {
+    let config = FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com"), anonymousRead: anonymousRead)
     let frontend = Frontend(
-        configuration: config, directory: LiveDirectory(model), hasher: StandardPasswordHasher(rounds: 1000),
-        logger: Logger(label: "test"))
-    return LDAPSession(frontend: frontend)
+        configuration: config, directory: LiveDirectory(model), hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
+    var limits = limits
+    if let sizeLimit { limits.sizeLimit = sizeLimit }
+    return LDAPSession(frontend: frontend, limits: limits)
 }
 
 extension LDAPSession {

@@ -1,5 +1,6 @@
 import Directory
 import Foundation
+import LDAPFrontend
 import LDAPProtocol
 import Testing
 
@@ -181,12 +182,19 @@ extension FloodTests {
 
 @Suite struct ConnectionTimeoutTests {
     /// Half a PDU and then silence: the connection is closed once the PDU timeout passes, so such
-    /// clients cannot hold every connection slot (found by review).
+    /// clients cannot hold every connection slot (found by review). It is told why first.
     @Test func aPDUNotFinishedInTimeClosesTheConnection() async throws {
         try await withServer(pduTimeout: 1) { port in
             let client = try RawClient(port: port)
             client.write([0x30, 0x84, 0x00, 0x10, 0x00])  // a header promising more than it sends
             let t = Date()
+            let notice = client.read()
+            guard case .extendedResponse(let r)? = notice?.protocolOp, notice?.messageID == 0 else {
+                Issue.record("expected a Notice of Disconnection, got \(String(describing: notice))")
+                return
+            }
+            #expect(r.result.resultCode == .adminLimitExceeded)
+            #expect(r.result.diagnosticMessage == "a PDU was not finished within 1 s (pdu-timeout)")
             #expect(client.read() == nil, "the server closes the connection")
             let took = Date().timeIntervalSince(t)
             #expect(took > 0.8 && took < 5, "closed after the PDU timeout, not at once and not never (\(took) s)")
@@ -195,7 +203,7 @@ extension FloodTests {
 
     /// A connection with nothing to do for the idle timeout is closed; one in use is not.
     @Test func anIdleConnectionIsClosedAndABusyOneKept() async throws {
-        try await withServer(idleTimeout: 1) { port in
+        try await withServer(limits: Limits(idleTimeoutBeforeBindSeconds: 1)) { port in
             let idle = try RawClient(port: port)
             let busy = try RawClient(port: port)
             let whoAmI = { (id: Int32) in LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI))) }
@@ -204,6 +212,11 @@ extension FloodTests {
                 #expect(busy.read() != nil, "a connection in use stays open")
                 Thread.sleep(forTimeInterval: 0.4)
             }
+            guard case .extendedResponse(let r)? = idle.read()?.protocolOp else {
+                Issue.record("the idle one is told, then closed")
+                return
+            }
+            #expect(r.result.resultCode == .adminLimitExceeded)
             #expect(idle.read() == nil, "the idle one was closed")
         }
     }

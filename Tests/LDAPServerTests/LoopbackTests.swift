@@ -101,6 +101,11 @@ func lengthOf(_ n: Int) -> [UInt8] {
     @Test func aHundredThousandTinyWritesOfOnePDU() async throws {
         try await withServer { port in
             let client = try RawClient(port: port)
+            // Bound: a PDU of 100 kB is over the limit before a bind with a name and password.
+            client.send(LDAPMessage(messageID: 1, .bindRequest(BindRequest(name: "cn=admin,dc=example,dc=com", authentication: .simple(Array("secret".utf8))))))
+            guard case .bindResponse(let bound)? = client.read()?.protocolOp, bound.result.resultCode == .success else {
+                throw TestFailure("bind failed")
+            }
             // Within the 1 024-item filter limit: fewer items, longer values.
             let names = (0..<1000).map { Filter.equalityMatch(AttributeValueAssertion("cn", Array(("n\($0)" + String(repeating: "x", count: 100)).utf8))) }
             let filter = Filter.or(names + [.equalityMatch(AttributeValueAssertion("uid", Array("t2001".utf8)))])

@@ -73,8 +73,9 @@ func startRoster(_ binary: String, _ arguments: [String], environment: [String: 
         text += String(decoding: data, as: UTF8.self)
         if let r = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
             let port = Int(text[r].split(separator: ":").last!)!
-            // Keep draining the output so the server never blocks on a full pipe.
-            DispatchQueue.global().async { while !handle.availableData.isEmpty {} }
+            // Keep draining the output so the server never blocks on a full pipe — on a thread of
+            // its own: a GCD worker blocked for the server's lifetime starves other tests' GCD work.
+            Thread { while !handle.availableData.isEmpty {} }.start()
             return (p, port)
         }
     }

@@ -19,20 +19,27 @@ let demoModel = DemoOrganization.build(hasher: StandardPasswordHasher(rounds: 10
 ///
 /// `body` is synchronous and runs on a thread of its own: the clients in it block on sockets and
 /// processes, and must not starve the cooperative pool the server's connections run on.
+///
+/// `maxConnections`, `pduTimeout` and `idleTimeout` (after bind), when given, override `limits`.
 func withServer<T: Sendable>(
-    limits: ProtocolLimits = ProtocolLimits(), anonymousRead: Bool = true, model: DirectoryModel = demoModel,
-    maxConnections: Int = 4096, pduTimeout: Int64 = 30, idleTimeout: Int64 = 900, _ body: @escaping @Sendable (Int) throws -> T
+    limits: Limits = Limits(), anonymousRead: Bool = true, model: DirectoryModel = demoModel,
+    maxConnections: Int? = nil, pduTimeout: Int? = nil, idleTimeout: Int? = nil, logger: Logger? = nil,
+    _ body: @escaping @Sendable (Int) throws -> T
 ) async throws -> T {
-    var logger = Logger(label: "test-server")
-    logger.logLevel = .warning
+    var limits = limits
+    if let maxConnections { limits.maxConnections = maxConnections }
+    if let pduTimeout { limits.pduTimeoutSeconds = pduTimeout }
+    if let idleTimeout { limits.idleTimeoutSeconds = idleTimeout }
+    let logger = logger ?? {
+        var logger = Logger(label: "test-server")
+        logger.logLevel = .warning
+        return logger
+    }()
     let frontend = Frontend(
         configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com"), anonymousRead: anonymousRead),
         directory: LiveDirectory(model), hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
     let server = LDAPServer(
-        configuration: ServerConfiguration(
-            host: "127.0.0.1", port: 0, limits: limits, maxConnections: maxConnections, pduTimeoutSeconds: pduTimeout,
-            idleTimeoutSeconds: idleTimeout), frontend: frontend,
-        logger: logger)
+        configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: limits), frontend: frontend, logger: logger)
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
             try await server.run()
@@ -65,8 +72,23 @@ struct TestFailure: Error, CustomStringConvertible {
 final class RawClient {
     let fd: Int32
 
-    init(port: Int) throws {
+    /// - Parameters:
+    ///   - port: the server's port on 127.0.0.1.
+    ///   - source: the local address to connect from (another loopback address, such as
+    ///     127.0.0.2, is another client address to the server).
+    init(port: Int, from source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            // (A failed init still runs deinit, which closes the socket.)
+            guard bound == 0 else { throw TestFailure("bind to \(source) failed: errno \(errno)") }
+        }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -74,7 +96,7 @@ final class RawClient {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else { throw TestFailure("connect failed") }
+        guard rc == 0 else { throw TestFailure("connect failed: errno \(errno)") }
         var tv = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1

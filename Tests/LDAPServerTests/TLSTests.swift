@@ -191,7 +191,6 @@ func hex(_ message: LDAPMessage) -> String { message.berEncoded.map { String(for
 let startTLSOID = "1.3.6.1.4.1.1466.20037"
 func startTLSRequest(_ id: Int32) -> LDAPMessage { LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: startTLSOID))) }
 func whoAmIRequest(_ id: Int32) -> LDAPMessage { LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: "1.3.6.1.4.1.4203.1.11.3"))) }
-let adminBind = BindRequest(name: "cn=admin,dc=example,dc=com", authentication: .simple(Array("secret".utf8)))
 
 /// The result of an extended response (StartTLS, WhoAmI).
 func extendedResult(_ m: LDAPMessage?) -> (code: ResultCode, message: String, value: String)? {

@@ -30,8 +30,4 @@ struct FilterCost: Sendable, Hashable {
     /// The cost of one evaluation in units of a simple item: an item is 1, 256 bytes of
     /// assertion 1, an extensible match 16.
     var weight: Int { max(1, items + bytes / 256 + extensible * 16) }
-
-    /// The most items a search filter may have. Default limits elsewhere bound its depth (64);
-    /// this bounds its breadth.
-    static let maxItems = 1024
 }

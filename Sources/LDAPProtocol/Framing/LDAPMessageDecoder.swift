@@ -17,7 +17,8 @@ public enum LDAPPartialPDU: Sendable, Hashable {
 /// Assembles LDAPMessages from any split of the byte stream (a `ByteToMessageDecoder`).
 ///
 /// The PDU's length is read from its header before anything is buffered beyond it, so a PDU over
-/// ``ProtocolLimits/maxPDUSize`` fails as soon as its length octets arrive. A failure is passed up
+/// ``ProtocolLimits/maxPDUSize`` — or over the smaller ``PDUSizeBound`` the connection sets, such
+/// as before a bind — fails as soon as its length octets arrive. A failure is passed up
 /// as ``LDAPInbound/malformed(_:)`` — the connection answers it with a Notice of Disconnection —
 /// and the decoder then discards the rest of the input, so the connection can drain and close
 /// cleanly (a close with unread input would reset it and lose the notice).
@@ -26,12 +27,20 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
 
     /// The limits in force.
     public let limits: ProtocolLimits
+    /// The PDU size in force now, when the connection changes it (a smaller PDU before a bind).
+    private let pduSize: PDUSizeBound?
     private var failed = false
     /// Whether part of a PDU is buffered (announced with ``LDAPPartialPDU``).
     private var partial = false
 
-    /// - Parameter limits: PDU size and nesting bounds.
-    public init(limits: ProtocolLimits = ProtocolLimits()) { self.limits = limits }
+    /// - Parameters:
+    ///   - limits: PDU size and nesting bounds.
+    ///   - pduSize: the PDU size in force, set by the connection as its state changes (at most
+    ///     `limits.maxPDUSize`); nil: always `limits.maxPDUSize`.
+    public init(limits: ProtocolLimits = ProtocolLimits(), pduSize: PDUSizeBound? = nil) {
+        self.limits = limits
+        self.pduSize = pduSize
+    }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if failed {
@@ -39,6 +48,8 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         do {
+            var limits = self.limits
+            if let pduSize { limits.maxPDUSize = min(limits.maxPDUSize, pduSize.maxPDUSize) }
             guard let message = try Self.decodeOne(from: &buffer, limits: limits) else {
                 announce(buffer.readableBytes > 0, context)
                 return .needMoreData
@@ -82,7 +93,14 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
                 try BERHeader.peek(raw, maxLength: limits.maxPDUSize)
             }
         } catch {
-            throw LDAPFramingError(error)
+            guard error.code == .tooLarge else { throw LDAPFramingError(error) }
+            // Say how large the PDU is: its header is complete, or the limit would not be known broken.
+            let size = buffer.withUnsafeReadableBytes { raw in
+                guard case .header(let h)? = try? BERHeader.peek(raw, maxLength: Int.max) else { return "more bytes" }
+                return "\(h.totalLength) bytes"
+            }
+            throw LDAPFramingError(
+                BERError(.tooLarge, "a PDU of \(size); at most \(limits.maxPDUSize) are allowed"), limit: .pduSize)
         }
         guard case .header(let header) = peeked else { return nil }
         guard header.identifier == .sequence else {
@@ -94,7 +112,13 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
         do {
             return try LDAPMessage(berEncoded: bytes[...], limits: limits)
         } catch {
-            throw LDAPFramingError(error)
+            switch error.code {
+            case .tooDeep:
+                let inFilter = error.reason.hasPrefix(Filter.tooDeepReason)
+                throw LDAPFramingError(error, limit: inFilter ? .filterDepth : .berDepth)
+            case .tooLarge: throw LDAPFramingError(error, limit: .pduSize)
+            default: throw LDAPFramingError(error)
+            }
         }
     }
 }
@@ -103,11 +127,29 @@ public struct LDAPMessageDecoder: ByteToMessageDecoder {
 public struct LDAPFramingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The codec failure behind it.
     public var underlying: BERError
+    /// The limit the PDU broke, when it broke one (nil: it is malformed).
+    public var limit: ProtocolLimits.Bound?
 
-    /// - Parameter underlying: the codec failure.
-    public init(_ underlying: BERError) { self.underlying = underlying }
+    /// - Parameters:
+    ///   - underlying: the codec failure.
+    ///   - limit: the limit the PDU broke, if any.
+    public init(_ underlying: BERError, limit: ProtocolLimits.Bound? = nil) {
+        self.underlying = underlying
+        self.limit = limit
+    }
 
     public var description: String { "malformed PDU: \(underlying.reason)" }
+}
+
+/// The largest PDU a connection's decoder accepts now: the connection changes it as its state
+/// changes (a smaller PDU before a successful bind). Confined to the channel's event loop, like
+/// the decoder and the handler that share it.
+public final class PDUSizeBound {
+    /// Largest PDU accepted, header included.
+    public var maxPDUSize: Int
+
+    /// - Parameter maxPDUSize: the size in force at first.
+    public init(maxPDUSize: Int) { self.maxPDUSize = maxPDUSize }
 }
 
 /// Writes LDAPMessages (a `MessageToByteEncoder`).

@@ -32,15 +32,14 @@ public indirect enum Filter: Sendable, Hashable {
 
     /// Decodes a filter, refusing and/or/not nested deeper than `maxDepth`.
     public init(berEncoded node: BERNode, maxDepth: Int) throws(BERError) {
-        do throws(BERError) {
-            self = try Filter(berEncoded: node, remainingDepth: maxDepth)
-        } catch {
-            guard error.code == .tooDeep else { throw error }
-            throw BERError(.tooDeep, "filter nested deeper than \(maxDepth) levels of and/or/not")
-        }
+        self = try Filter(berEncoded: node, remainingDepth: maxDepth, maxDepth: maxDepth)
     }
 
-    private init(berEncoded node: BERNode, remainingDepth: Int) throws(BERError) {
+    /// How the reason of a filter too deep begins (a BER nesting error inside a filter keeps its
+    /// own reason, so the two limits can be told apart).
+    public static let tooDeepReason = "filter nested deeper than"
+
+    private init(berEncoded node: BERNode, remainingDepth: Int, maxDepth: Int) throws(BERError) {
         let id = node.identifier
         guard id.tagClass == .contextSpecific else {
             throw BERError(.unexpectedTag, "filter choice \(id) is not context-specific")
@@ -51,17 +50,20 @@ public indirect enum Filter: Sendable, Hashable {
             try r.finish()
             return ava
         }
+        let tooDeep = BERError(.tooDeep, "\(Self.tooDeepReason) \(maxDepth) levels of and/or/not")
         switch (id.number, id.constructed) {
         case (0, true), (1, true):
-            guard remainingDepth > 0 else { throw BERError(.tooDeep, "filter nested too deeply") }
+            guard remainingDepth > 0 else { throw tooDeep }
             var r = try node.children()
             var items: [Filter] = []
-            while let child = try r.next() { items.append(try Filter(berEncoded: child, remainingDepth: remainingDepth - 1)) }
+            while let child = try r.next() {
+                items.append(try Filter(berEncoded: child, remainingDepth: remainingDepth - 1, maxDepth: maxDepth))
+            }
             self = id.number == 0 ? .and(items) : .or(items)
         case (2, true):
-            guard remainingDepth > 0 else { throw BERError(.tooDeep, "filter nested too deeply") }
+            guard remainingDepth > 0 else { throw tooDeep }
             var r = try node.children()
-            let inner = try Filter(berEncoded: try r.read(), remainingDepth: remainingDepth - 1)
+            let inner = try Filter(berEncoded: try r.read(), remainingDepth: remainingDepth - 1, maxDepth: maxDepth)
             try r.finish()
             self = .not(inner)
         case (3, true): self = .equalityMatch(try avaComponents())

@@ -8,6 +8,8 @@ import LDAPProtocol
 struct SearchOperation {
     let frontend: Frontend
     let identity: BoundIdentity
+    /// The server's size and time limits.
+    var limits = Limits()
 
     /// How a search goes on after its request is read.
     enum Start: Sendable {
@@ -43,13 +45,8 @@ struct SearchOperation {
             return .page(SearchPage(frontend: frontend, cursor: cursor, size: Int(paged.size), messageID: messageID, cookie: paging.reserveCookie()))
         }
 
+        // The filter's breadth was bounded before dispatch (Limits.maxFilterItems).
         let cost = FilterCost(request.filter)
-        guard cost.items <= FilterCost.maxItems else {
-            return done(
-                LDAPResult(
-                    .unwillingToPerform,
-                    diagnosticMessage: "filter: \(cost.items) items; at most \(FilterCost.maxItems) are allowed"))
-        }
         let baseDN: DistinguishedName
         do {
             baseDN = try DistinguishedName(parsing: request.baseObject)
@@ -64,14 +61,12 @@ struct SearchOperation {
             return false
         }()
         var sizeLimit = Int(request.sizeLimit)
-        if !isPrivileged, frontend.configuration.defaultSizeLimit > 0,
-            sizeLimit <= 0 || sizeLimit > frontend.configuration.defaultSizeLimit
-        {
-            sizeLimit = frontend.configuration.defaultSizeLimit
+        if !isPrivileged, limits.sizeLimit > 0, sizeLimit <= 0 || sizeLimit > limits.sizeLimit {
+            sizeLimit = limits.sizeLimit
         }
         var timeLimit = Int(request.timeLimit)
-        if frontend.configuration.defaultTimeLimit > 0, timeLimit <= 0 || timeLimit > frontend.configuration.defaultTimeLimit {
-            timeLimit = frontend.configuration.defaultTimeLimit
+        if limits.timeLimitSeconds > 0, timeLimit <= 0 || timeLimit > limits.timeLimitSeconds {
+            timeLimit = limits.timeLimitSeconds
         }
 
         // Which node the search starts from, honouring visibility.

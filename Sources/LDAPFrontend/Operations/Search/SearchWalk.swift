@@ -129,6 +129,10 @@ struct SearchWalk: Sendable {
             if let deadline, examined % clockEvery == 0, Date() > deadline {
                 for (_, entry) in collected { out.append(message(entry)) }
                 collected = []
+                if timeLimit < request.timeLimit || request.timeLimit <= 0 {
+                    let by = identity.logName
+                    frontend.limitLog.hit(.timeLimit, "a search by \(by) ran for the time limit of \(timeLimit) s")
+                }
                 return finish(&out, LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
             }
             // Evaluate on an entry with only the filter's attributes, then build what is returned.
@@ -141,6 +145,7 @@ struct SearchWalk: Sendable {
                 continue
             }
             if sizeLimit > 0 && returned == sizeLimit {
+                noteServerSizeLimit()
                 return finish(&out, LDAPResult(.sizeLimitExceeded, diagnosticMessage: "size limit of \(sizeLimit) exceeded"))
             }
             returned += 1
@@ -157,6 +162,7 @@ struct SearchWalk: Sendable {
         if sizeLimit > 0 && matched.count > sizeLimit {
             matched.removeLast(matched.count - sizeLimit)
             exceeded = true
+            noteServerSizeLimit()
         }
         if let paged {
             let cursor = PagingState.Cursor(
@@ -206,6 +212,13 @@ struct SearchWalk: Sendable {
         finished = true
         stack = []
         return out
+    }
+
+    /// Logs a search stopped by the server's size limit (not by a smaller one the client set).
+    private func noteServerSizeLimit() {
+        guard sizeLimit < request.sizeLimit || request.sizeLimit <= 0 else { return }
+        let by = identity.logName
+        frontend.limitLog.hit(.sizeLimit, "a search by \(by) reached the size limit of \(sizeLimit) entries")
     }
 
     private func message(_ entry: Entry) -> LDAPMessage {
