@@ -70,4 +70,25 @@ extension LDAPSession {
                     "confidentiality required: a simple bind with a password from a non-loopback address must use StartTLS (ldapsearch -ZZ) or LDAPS (ldaps://)"
             ))
     }
+
+    /// A request carrying a password (Password Modify, or an add or modify with `userPassword`) on
+    /// a connection without TLS from a peer that may not send passwords in the clear: refused
+    /// like such a bind, with `confidentialityRequired`, before anything is read from it.
+    func plaintextPasswordRefusal(_ op: LDAPMessage.ProtocolOp) -> LDAPResult? {
+        guard security != .tls, !plaintextBindAllowed else { return nil }
+        let carries: Bool
+        switch op {
+        case .extendedRequest(let r): carries = r.name == ExtendedRequest.passwordModify
+        case .addRequest(let r): carries = r.attributes.contains { AttributeRegistry.type(named: $0.type)?.key == "userpassword" }
+        case .modifyRequest(let r):
+            carries = r.changes.contains { AttributeRegistry.type(named: $0.modification.type)?.key == "userpassword" }
+        default: carries = false
+        }
+        guard carries else { return nil }
+        frontend.logger.info("plaintext password refused", metadata: ["peer": "\(peer)"])
+        return LDAPResult(
+            .confidentialityRequired,
+            diagnosticMessage:
+                "confidentiality required: a password from a non-loopback address must be sent over StartTLS (ldappasswd -ZZ) or LDAPS (ldaps://)")
+    }
 }

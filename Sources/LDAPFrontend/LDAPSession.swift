@@ -383,6 +383,9 @@ public struct LDAPSession: Sendable {
                 .unavailableCriticalExtension, diagnosticMessage: "critical control \(control.oid) is not supported")
             return .immediate([LDAPMessage(messageID: id, responseTag(result))])
         }
+        if let refusal = plaintextPasswordRefusal(message.protocolOp), let responseTag = Self.responseKind(of: message.protocolOp) {
+            return .immediate([LDAPMessage(messageID: id, responseTag(refusal))])
+        }
         let frontend = self.frontend
         let current = self.identity
         let write = WriteSupport.Context(frontend: frontend, identity: current, peer: peer)

@@ -150,6 +150,39 @@ import Testing
         #expect(s.identity.dn == "cn=admin,dc=example,dc=com")
     }
 
+    /// A password in a Password Modify request, or in an add or a modify of `userPassword`, is no
+    /// safer in the clear than in a bind (found by the TLS work's own review): refused the same way.
+    @Test func aPasswordChangeWithoutTLSFromAPeerThatMayNotIsConfidentialityRequired() throws {
+        var s = try session(plaintextBindAllowed: false)
+        let member = "uid=t2001,ou=语文组,ou=教师组,ou=育才学校,dc=example,dc=com"
+        let requests: [LDAPMessage.ProtocolOp] = [
+            .extendedRequest(ExtendedRequest(name: ExtendedRequest.passwordModify)),
+            .modifyRequest(ModifyRequest(object: member, changes: [.init(.replace, PartialAttribute("userPassword", [Array("New-pass-1".utf8)]))])),
+            .addRequest(AddRequest(entry: "uid=new1,ou=语文组,ou=教师组,ou=育才学校,dc=example,dc=com", attributes: [
+                PartialAttribute("objectClass", [Array("inetOrgPerson".utf8)]),
+                PartialAttribute("userPassword", [Array("New-pass-1".utf8)]),
+            ])),
+        ]
+        for (i, op) in requests.enumerated() {
+            let out = s.respond(to: LDAPMessage(messageID: Int32(10 + i), op))
+            let result: LDAPResult? = switch out.first?.protocolOp {
+            case .extendedResponse(let r)?: r.result
+            case .modifyResponse(let r)?: r
+            case .addResponse(let r)?: r
+            default: nil
+            }
+            #expect(result?.resultCode == .confidentialityRequired, "\(op)")
+            #expect(result?.diagnosticMessage.contains("StartTLS") == true)
+        }
+        // A modify of other attributes is not about confidentiality.
+        let other = s.respond(to: LDAPMessage(messageID: 20, .modifyRequest(ModifyRequest(object: member, changes: [
+            .init(.replace, PartialAttribute("title", [Array("x".utf8)]))]))))
+        if case .modifyResponse(let r)? = other.first?.protocolOp { #expect(r.resultCode != .confidentialityRequired) }
+        var loopback = try session(plaintextBindAllowed: true)
+        let served = loopback.respond(to: LDAPMessage(messageID: 1, .extendedRequest(ExtendedRequest(name: ExtendedRequest.passwordModify))))
+        if case .extendedResponse(let r)? = served.first?.protocolOp { #expect(r.result.resultCode != .confidentialityRequired) }
+    }
+
     @Test func aPasswordBindOverLDAPSOrFromAPeerThatMayIsServed() throws {
         var ldaps = try session(security: .tls, plaintextBindAllowed: false)
         #expect(ldaps.bind("cn=admin,dc=example,dc=com", "secret").resultCode == .success)
