@@ -46,3 +46,6 @@ fi
 # its own, after the rest, so the suite's parallel tests do not compete with it for the 2 cores.
 swift test --skip-build --skip FloodTests
 swift test --skip-build --filter FloodTests
+# A bounded run of each fuzz target (Fuzz/, libFuzzer, its own build): a target that does not
+# build, crashes or breaks a property fails the run.
+scripts/fuzz.sh all 20

@@ -299,12 +299,20 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Folds a value for caseIgnoreMatch (see ``AttributeTypeAndValue/normalizedValue``).
+    ///
+    /// Every whitespace character counts as a space (RFC 4518 §2.2 maps TAB, LF, VT, FF, CR and NEL
+    /// to SPACE), in an ASCII value as in any other.
     public static func foldValue(_ value: String) -> String {
         var ascii = true
-        for b in value.utf8 where b >= 0x80 || (b >= 0x41 && b <= 0x5A) || b == 0x20 {
-            if b >= 0x80 { ascii = false; break }
+        var spaced = false
+        for b in value.utf8 {
+            if b >= 0x80 {
+                ascii = false
+                break
+            }
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) { spaced = true }
         }
-        if ascii && !value.utf8.contains(0x20) {
+        if ascii && !spaced {
             return value.lowercased()
         }
         let folded = ascii ? value.lowercased() : value.precomposedStringWithCompatibilityMapping.lowercased()

@@ -89,21 +89,23 @@ private struct FilterParser {
         i += 1
     }
 
+    /// Parses `(…)`; `depth` is how many and/or/not enclose it. Like the BER decoder, the limit
+    /// counts the operators: `maxDepth` of them may nest, whether the innermost holds an item or
+    /// is an empty `(&)` or `(|)`.
     mutating func parseFilter(depth: Int) throws(FilterSyntaxError) -> Filter {
-        guard depth <= maxDepth else { throw fail("filter nested deeper than \(maxDepth)") }
         try expect("(")
         guard i < bytes.count else { throw fail("filter cut off") }
         let result: Filter
         switch bytes[i] {
-        case UInt8(ascii: "&"):
+        case UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "!"):
+            guard depth < maxDepth else { throw fail("filter nested deeper than \(maxDepth) levels of and/or/not") }
+            let op = bytes[i]
             i += 1
-            result = .and(try parseList(depth: depth))
-        case UInt8(ascii: "|"):
-            i += 1
-            result = .or(try parseList(depth: depth))
-        case UInt8(ascii: "!"):
-            i += 1
-            result = .not(try parseFilter(depth: depth + 1))
+            switch op {
+            case UInt8(ascii: "&"): result = .and(try parseList(depth: depth))
+            case UInt8(ascii: "|"): result = .or(try parseList(depth: depth))
+            default: result = .not(try parseFilter(depth: depth + 1))
+            }
         default:
             // An item runs to the next unescaped ')'; escapes are two hex digits, never ')'.
             var end = i

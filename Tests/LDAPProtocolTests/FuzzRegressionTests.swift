@@ -1,0 +1,60 @@
+import BER
+import Testing
+
+@testable import LDAPProtocol
+
+/// Inputs the fuzzers in Fuzz/ found, each kept as a test of the rule it broke.
+@Suite struct FuzzRegressionTests {
+    /// A filter string with `operators` and/or/not nested: `(!` around `innermost`, itself one.
+    static func nested(_ operators: Int, around innermost: String) -> String {
+        String(repeating: "(!", count: operators - 1) + innermost + String(repeating: ")", count: operators - 1)
+    }
+
+    // FuzzFilter: "(&)" parsed at maxDepth 0, and 65 operators ending in an empty (&) at the
+    // default 64, though the BER decoder refuses both: the string parser counted the item's
+    // level, not the operators.
+    @Test(arguments: ["(&)", "(|)", "(!(cn=a))", "(&(cn=a)(sn=b))"], [1, 2, 64])
+    func theFilterStringLimitCountsOperatorsAsTheDecoderDoes(innermost: String, operators: Int) throws {
+        let string = Self.nested(operators, around: innermost)
+        let filter = try Filter(parsing: string, maxDepth: operators)
+        #expect(throws: FilterSyntaxError.self) { try Filter(parsing: string, maxDepth: operators - 1) }
+
+        var s = BERSerializer()
+        filter.encode(into: &s)
+        var reader = BERReader(s.bytes[...], limits: ProtocolLimits().ber)
+        let node = try reader.read()
+        #expect(try Filter(berEncoded: node, maxDepth: operators) == filter)
+        #expect(throws: BERError.self) { try Filter(berEncoded: node, maxDepth: operators - 1) }
+    }
+
+    @Test func aFilterStringOneOperatorTooDeepNamesTheLimit() {
+        #expect(throws: FilterSyntaxError.self) { try Filter(parsing: Self.nested(65, around: "(&)")) }
+        do {
+            _ = try Filter(parsing: Self.nested(65, around: "(|)"))
+        } catch {
+            #expect(error.reason.contains("nested deeper than 64 levels of and/or/not"), "\(error)")
+        }
+    }
+
+    // FuzzDN, on RFC 4514's own example CN=Before\0dAfter: an ASCII value kept its CR (or TAB,
+    // LF…) when folded, while a value with any non-ASCII character had it folded to a space, so
+    // "Before\rAfter" and "Before After" named different entries.
+    @Test(arguments: ["Before\rAfter", "Before\tAfter", "Before\nAfter", "Before\u{0B}After", "Before\u{0C}After", "BEFORE \t\r\n AFTER"])
+    func everyWhitespaceFoldsToOneSpaceInASCIIValuesToo(value: String) {
+        #expect(DistinguishedName.foldValue(value) == "before after")
+        #expect(DistinguishedName.foldValue("é" + value) == "ébefore after")
+    }
+
+    @Test(arguments: [" Before After\t", "\tbefore after", "\r\nbefore\r\nafter\r\n"])
+    func whitespaceAroundAnASCIIValueIsDropped(value: String) {
+        #expect(DistinguishedName.foldValue(value) == "before after")
+    }
+
+    @Test func aDNWithAnEscapedCarriageReturnNormalisesAsWithASpace() throws {
+        let withCR = try DistinguishedName(parsing: "CN=Before\\0dAfter,DC=example,DC=net")
+        let withSpace = try DistinguishedName(parsing: "cn=before after,dc=example,dc=net")
+        #expect(withCR.normalized == "cn=before after,dc=example,dc=net")
+        #expect(withCR.normalized == withSpace.normalized)
+        #expect(withCR.isWithin(withSpace) && withSpace.isWithin(withCR))
+    }
+}
