@@ -1,3 +1,4 @@
+import Directory
 import LDAPProtocol
 
 // MARK: - StartTLS (RFC 4511 §4.14, RFC 4513 §3) and the plaintext bind policy (DESIGN §7)
@@ -62,7 +63,9 @@ extension LDAPSession {
     func plaintextBindRefusal(_ request: BindRequest) -> BindResponse? {
         guard security != .tls, !plaintextBindAllowed, case .simple(let password) = request.authentication, !password.isEmpty
         else { return nil }
-        frontend.logger.info("plaintext bind refused", metadata: ["peer": "\(peer)", "name": "\(request.name)"])
+        frontend.logger.info("plaintext bind refused", metadata: ["peer": "\(peer)", "name": "\(request.name.prefix(256))"])
+        frontend.authenticator.recordRefused(
+            name: request.name, origin: Authenticator.Origin(address: address, source: "ldap \(peer)"), reason: "password in the clear")
         return BindResponse(
             LDAPResult(
                 .confidentialityRequired,

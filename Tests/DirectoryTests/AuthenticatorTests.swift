@@ -66,25 +66,57 @@ import Testing
         #expect(s.live.snapshot().administrator("admin")?.security.lockedUntil == nil)
     }
 
+    func seconds(_ a: BindGuard.Admission) -> Double {
+        switch a {
+        case .now: 0
+        case .wait(let s): s
+        case .refuse: -1
+        }
+    }
+
     @Test func theThrottleSpacesGuessesFromOneAddressAndSparesOthers() {
         let g = BindGuard(policy: LockoutPolicy(maxFailures: 0, throttleAfter: 3, throttleWindowSeconds: 60, throttleBaseDelaySeconds: 0.5, throttleMaxDelaySeconds: 4))
         let t0 = Date()
+        let ip = "10.0.0.9"
         for i in 0..<3 {
-            #expect(g.admit(address: "10.0.0.9", now: t0) == 0, "the first guesses are free")
-            _ = g.failed(account: nil, address: "10.0.0.9", now: t0.addingTimeInterval(Double(i) * 0.01))
+            #expect(g.admit(address: ip, now: t0) == .now, "the first guesses are free")
+            _ = g.failed(account: nil, address: ip, now: t0.addingTimeInterval(Double(i) * 0.01))
+            g.finished(address: ip)
         }
-        let first = g.admit(address: "10.0.0.9", now: t0.addingTimeInterval(0.1))
+        let first = seconds(g.admit(address: ip, now: t0.addingTimeInterval(0.1)))
         #expect(abs(first - 0.5) < 0.01, "past the limit a bind waits the base delay")
         // A second bind at the same moment (another connection) waits for the slot after it.
-        let second = g.admit(address: "10.0.0.9", now: t0.addingTimeInterval(0.1))
+        let second = seconds(g.admit(address: ip, now: t0.addingTimeInterval(0.1)))
         #expect(abs(second - 1.0) < 0.01)
-        _ = g.failed(account: nil, address: "10.0.0.9", now: t0.addingTimeInterval(0.2))
-        _ = g.failed(account: nil, address: "10.0.0.9", now: t0.addingTimeInterval(0.2))
-        #expect(g.admit(address: "10.0.0.9", now: t0.addingTimeInterval(5)) == 2, "each failure doubles the delay")
-        for _ in 0..<20 { _ = g.failed(account: nil, address: "10.0.0.9", now: t0.addingTimeInterval(6)) }
-        #expect(g.admit(address: "10.0.0.9", now: t0.addingTimeInterval(30)) == 4, "up to the maximum")
-        #expect(g.admit(address: "10.0.0.10", now: t0.addingTimeInterval(30)) == 0, "another address is not slowed")
-        #expect(g.admit(address: "10.0.0.9", now: t0.addingTimeInterval(100)) == 0, "failures older than the window are forgotten")
+        for _ in 0..<2 {
+            _ = g.failed(account: nil, address: ip, now: t0.addingTimeInterval(0.2))
+            g.finished(address: ip)
+        }
+        #expect(seconds(g.admit(address: ip, now: t0.addingTimeInterval(5))) == 2, "each failure doubles the delay")
+        g.finished(address: ip)
+        for _ in 0..<20 { _ = g.failed(account: nil, address: ip, now: t0.addingTimeInterval(6)) }
+        #expect(seconds(g.admit(address: ip, now: t0.addingTimeInterval(30))) == 4, "up to the maximum")
+        g.finished(address: ip)
+        #expect(g.admit(address: "10.0.0.10", now: t0.addingTimeInterval(30)) == .now, "another address is not slowed")
+        #expect(g.admit(address: ip, now: t0.addingTimeInterval(100)) == .now, "failures older than the window are forgotten")
+    }
+
+    /// Found by review: 63 wrong binds sent at once on 64 connections were all checked at once,
+    /// since the throttle counted only failures already answered.
+    @Test func aBurstOfParallelGuessesIsThrottledBeforeItsOutcomesAreKnown() {
+        let g = BindGuard(policy: LockoutPolicy(maxFailures: 0, throttleAfter: 3, throttleBaseDelaySeconds: 0.5, throttleMaxDelaySeconds: 4))
+        let t0 = Date()
+        var admissions: [BindGuard.Admission] = []
+        for _ in 0..<64 { admissions.append(g.admit(address: "10.0.0.7", now: t0)) }
+        let free = admissions.filter { $0 == .now }.count
+        #expect(free == BindGuard.inFlightAllowance + 3, "a client's parallel binds are free up to the allowance, then counted")
+        let waits = admissions.compactMap { a -> Double? in if case .wait(let w) = a { return w } else { return nil } }
+        #expect(!waits.isEmpty && waits == waits.sorted(), "the rest are spaced")
+        // The queue is bounded: beyond twice the longest delay a bind is refused at once (busy).
+        #expect(admissions.contains(.refuse))
+        #expect((waits.max() ?? 0) <= 8)
+        // Another address is not slowed.
+        #expect(g.admit(address: "10.0.0.8", now: t0) == .now)
     }
 
     @Test func everyRefusalIsAnsweredAtTheSameFloor() throws {

@@ -199,6 +199,51 @@ import Testing
         }
     }
 
+    /// Found by review: 63 wrong binds sent at once on 64 connections were all answered within a
+    /// few seconds, and the right password right after them was accepted.
+    @Test func aBurstOfParallelGuessesFromOneAddressIsThrottled() async throws {
+        try await withGuardedServer(
+            policy: LockoutPolicy(maxFailures: 0, throttleAfter: 5, throttleBaseDelaySeconds: 0.5, throttleMaxDelaySeconds: 2), floor: 0.02
+        ) { port, _, _ in
+            let script = """
+                import socket, sys, time, threading
+                port = int(sys.argv[1])
+                def ber_len(n):
+                    return bytes([n]) if n < 128 else bytes([0x82, n >> 8, n & 255])
+                def tlv(tag, body):
+                    return bytes([tag]) + ber_len(len(body)) + body
+                def bind(mid, name, pw):
+                    op = tlv(0x60, tlv(0x02, b"\\x03") + tlv(0x04, name.encode()) + tlv(0x80, pw.encode()))
+                    return tlv(0x30, tlv(0x02, bytes([mid])) + op)
+                socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
+                codes, times = [None] * 64, [None] * 64
+                start = time.perf_counter()
+                def go(i):
+                    socks[i].sendall(bind(1, "t2001", "guess-%d" % i))
+                    data = socks[i].recv(4096)
+                    times[i] = time.perf_counter() - start
+                    # LDAPResult's resultCode: the first ENUMERATED (0x0a 0x01 code) in the response.
+                    j = data.find(b"\\x0a\\x01")
+                    codes[i] = data[j + 2] if j >= 0 else -1
+                ts = [threading.Thread(target=go, args=(i,)) for i in range(64)]
+                for t in ts: t.start()
+                for t in ts: t.join()
+                print("invalid=%d busy=%d slowest=%.2f" % (codes.count(49), codes.count(51), max(times)))
+                """
+            let r = try run("/usr/bin/python3", ["-c", script, String(port)], timeout: 60)
+            #expect(r.status == 0, "\(r.out) \(r.err)")
+            let values = Dictionary(uniqueKeysWithValues: r.out.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, Double)? in
+                let kv = pair.split(separator: "=")
+                return kv.count == 2 ? (String(kv[0]), Double(kv[1]) ?? -1) : nil
+            })
+            let invalid = values["invalid"] ?? 0, busy = values["busy"] ?? 0
+            #expect(invalid + busy == 64, "\(r.out)")
+            #expect(busy > 0, "the queue of an address is bounded: the excess is refused as busy: \(r.out)")
+            #expect(invalid <= Double(BindGuard.inFlightAllowance + 5 + 8), "at most the allowance and a few spaced guesses are checked: \(r.out)")
+            #expect((values["slowest"] ?? 0) >= 0.5, "the spaced ones waited: \(r.out)")
+        }
+    }
+
     @Test func bindsAreAuditedAndAnAdminLoginIsNoticedOnTheMember() async throws {
         try await withGuardedServer(policy: LockoutPolicy(throttleAfter: 0), floor: 0.02) { port, path, _ in
             #expect(try whoami(port, "t2001", "Pw-t2001").status == 0)

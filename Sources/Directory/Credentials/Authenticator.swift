@@ -131,6 +131,9 @@ public final class Authenticator: Sendable {
         public let prepared: ContinuousClock.Instant
         /// How long the client's address must wait before the password is checked, in seconds.
         public let wait: Double
+        /// Whether the client's address has so many binds queued that this one is refused at
+        /// once (``busyAnswer``), before any account is looked at.
+        public let throttled: Bool
         /// Set when the check must fail whatever the password (locked, departed, no hash).
         let refusal: Refusal?
 
@@ -192,14 +195,35 @@ public final class Authenticator: Sendable {
                 refusal = .locked
             }
         }
+        let admission = guardian.admit(address: origin.address, now: now)
+        var wait = 0.0
+        if case .wait(let w) = admission { wait = w }
+        if admission == .refuse {
+            audit?.record(
+                AuditRecord(
+                    time: now, actor: Self.clip(name), source: origin.source, action: "bind.failure", target: "",
+                    after: ["reason": "throttled"]))
+        }
         return Check(
-            authenticator: self, name: name, principal: principal, origin: origin, prepared: .now,
-            wait: guardian.admit(address: origin.address, now: now), refusal: refusal)
+            authenticator: self, name: name, principal: principal, origin: origin, prepared: .now, wait: wait,
+            throttled: admission == .refuse, refusal: refusal)
+    }
+
+    /// What a throttled address is told (the same for every name: it says nothing of accounts).
+    public static let busyAnswer = "too many failed binds from this address; try again later"
+
+    /// Records a bind refused before any check (a password in the clear from a remote address).
+    public func recordRefused(name: String, origin: Origin, reason: String) {
+        audit?.record(
+            AuditRecord(
+                time: Date(), actor: Self.clip(name), source: origin.source, action: "bind.failure", target: "",
+                after: ["reason": reason]))
     }
 
     // MARK: - Outcomes
 
     private func succeed(_ check: Check, _ principal: Principal, _ password: [UInt8]) -> Result {
+        guardian.finished(address: check.origin.address)
         guardian.succeeded(account: principal.account)
         let now = Date()
         audit?.record(
@@ -224,6 +248,7 @@ public final class Authenticator: Sendable {
     }
 
     private func fail(_ check: Check, _ refusal: Refusal) -> Result {
+        guardian.finished(address: check.origin.address)
         let now = Date()
         let counted = check.principal.flatMap { p -> BindAccount? in
             // Locked, departed and password-less accounts are not counted again.

@@ -50,7 +50,29 @@ public final class BindGuard: Sendable {
         var failures: [Date] = []
         /// The earliest time the next throttled bind from this address may be checked.
         var nextSlot = Date.distantPast
+        /// When each check admitted and not yet finished was admitted.
+        var inFlight: [Date] = []
+
+        var lastSeen: Date { max(failures.last ?? .distantPast, inFlight.last ?? .distantPast) }
     }
+
+    /// What a bind from an address may do.
+    public enum Admission: Sendable, Equatable {
+        /// Be checked at once.
+        case now
+        /// Wait this many seconds, then be checked.
+        case wait(Double)
+        /// Be refused at once (`busy`): the address is already queued for longer than twice
+        /// ``LockoutPolicy/throttleMaxDelaySeconds``.
+        case refuse
+    }
+
+    /// Checks from one address running or waiting at once before the excess counts as failures
+    /// for the throttle: a burst of parallel guesses is slowed before its outcomes are known,
+    /// while a client binding on many connections at once (an application server) is not.
+    public static let inFlightAllowance = 32
+    /// An admitted check that never reported its end is forgotten after this many seconds.
+    static let inFlightExpiry: Double = 60
 
     private struct State {
         var accounts: [String: [Date]] = [:]
@@ -62,24 +84,44 @@ public final class BindGuard: Sendable {
     /// - Parameter policy: the lockout and throttle settings.
     public init(policy: LockoutPolicy = LockoutPolicy()) { self.policy = policy }
 
-    /// How long a bind from `address` must wait before its password is checked, in seconds (0:
-    /// at once). Reserves the slot: concurrent binds from one address are spaced, not batched.
-    public func admit(address: String, now: Date = Date()) -> Double {
-        guard policy.throttleAfter > 0 else { return 0 }
+    /// Whether a bind from `address` may be checked now, after a wait, or not at all. Reserves
+    /// the slot: concurrent binds from one address are spaced, not batched. Every admitted check
+    /// must be followed by ``finished(address:)``.
+    public func admit(address: String, now: Date = Date()) -> Admission {
+        guard policy.throttleAfter > 0 else { return .now }
         return state.withLock { s in
-            guard var a = s.addresses[address] else { return 0 }
+            var a = s.addresses[address] ?? AddressState()
+            if s.addresses[address] == nil, s.addresses.count >= Self.maximumTracked { Self.forgetStalest(&s.addresses) }
             let since = now.addingTimeInterval(-policy.throttleWindowSeconds)
             a.failures.removeAll { $0 < since }
-            let excess = a.failures.count - policy.throttleAfter
+            a.inFlight.removeAll { $0 < now.addingTimeInterval(-Self.inFlightExpiry) }
+            let counted = a.failures.count + max(0, a.inFlight.count - Self.inFlightAllowance)
+            let excess = counted - policy.throttleAfter
             guard excess >= 0 else {
+                a.inFlight.append(now)
                 s.addresses[address] = a
-                return 0
+                return .now
             }
             let delay = min(policy.throttleBaseDelaySeconds * pow(2, Double(min(excess, 30))), policy.throttleMaxDelaySeconds)
             let slot = max(now, a.nextSlot).addingTimeInterval(delay)
+            guard slot.timeIntervalSince(now) <= 2 * policy.throttleMaxDelaySeconds else {
+                s.addresses[address] = a
+                return .refuse
+            }
             a.nextSlot = slot
+            a.inFlight.append(now)
             s.addresses[address] = a
-            return slot.timeIntervalSince(now)
+            return .wait(slot.timeIntervalSince(now))
+        }
+    }
+
+    /// An admitted check has ended (answered, or its connection closed).
+    public func finished(address: String) {
+        guard policy.throttleAfter > 0 else { return }
+        state.withLock { s in
+            guard var a = s.addresses[address] else { return }
+            if !a.inFlight.isEmpty { a.inFlight.removeFirst() }
+            s.addresses[address] = a.inFlight.isEmpty && a.failures.isEmpty ? nil : a
         }
     }
 
@@ -130,7 +172,7 @@ public final class BindGuard: Sendable {
 
     private static func forgetStalest(_ addresses: inout [String: AddressState]) {
         // Drops the quarter of addresses whose last failure is oldest: amortised, not per insert.
-        let sorted = addresses.sorted { ($0.value.failures.last ?? .distantPast) < ($1.value.failures.last ?? .distantPast) }
+        let sorted = addresses.sorted { $0.value.lastSeen < $1.value.lastSeen }
         for (key, _) in sorted.prefix(max(1, addresses.count / 4)) { addresses[key] = nil }
     }
 }

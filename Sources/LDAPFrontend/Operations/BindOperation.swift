@@ -98,6 +98,13 @@ struct BindOperation {
         let model = frontend.directory.snapshot()
         let found = principal(request.name, dn, in: model)
         let check = frontend.authenticator.prepare(name: request.name, principal: found?.principal, origin: origin)
+        if check.wait > 0 {
+            frontend.logger.info("bind throttled", metadata: ["address": "\(origin.address)", "wait": "\(check.wait)"])
+        }
+        if check.throttled {
+            frontend.logger.warning("bind throttled: too many binds queued from one address", metadata: ["address": "\(origin.address)"])
+            return .answered(BindResponse(LDAPResult(.busy, diagnosticMessage: Authenticator.busyAnswer)), nil)
+        }
         return .verify(Verification(frontend: frontend, check: check, password: password, identity: found?.identity))
     }
 
