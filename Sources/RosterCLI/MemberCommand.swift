@@ -58,7 +58,9 @@ struct MemberCommand: ParsableCommand {
             let service = try db.open()
             let model = service.live.snapshot()
             let ids = try department.map { try resolve($0, in: model) }
-            let owner = PasswordOwner(account: account, pinyin: PinyinName(fields.values[.name] ?? "").compact, mobile: fields.values[.mobile])
+            let owner = PasswordOwner(
+                account: account, pinyin: PinyinName(fields.values[.name] ?? "").compact, mobile: fields.values[.mobile],
+                name: fields.values[.name])
             let hash = try passwordFile.map { try storedPassword(fromFile: $0, policy: model.passwordPolicy, owner: owner) }
             let record = try RosterCLI.run(
                 service, .createMember(account: account, fields: fields.values, departments: ids, passwordHash: hash))

@@ -269,6 +269,13 @@ import Testing
         #expect(refusal("x13800138000y", owner: owner) == "password: must not contain the mobile number")
         #expect(refusal("x13800138000y", PasswordPolicy(refusePersonalData: false), owner: owner) == nil)
         #expect(refusal("li-is-fine-1", owner: PasswordOwner(account: "li", pinyin: "li")) == nil, "two letters are too short to refuse")
+        // Found by review: separators, case and the name in Han characters got around the rules.
+        let wang = PasswordOwner(account: "carol", pinyin: "wangwu", mobile: nil, name: "王五")
+        for p in ["WANG-wu-12", "wang.wu-2026X", "w-a-n-g-w-u-1A"] {
+            #expect(refusal(p, owner: wang) == "password: must not contain the name's pinyin", "\(p)")
+        }
+        #expect(refusal("王五密码-2026", owner: wang) == "password: must not contain the name")
+        #expect(refusal("my-C.a.r.o.l-1", owner: wang) == "password: must not contain the account")
     }
 
     @Test func thePolicyIsTheSuperAdminsAndIsStored() throws {

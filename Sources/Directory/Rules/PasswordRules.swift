@@ -7,8 +7,9 @@ public struct PasswordPolicy: Sendable, Hashable, Codable {
     /// others (punctuation, spaces, Chinese and other letters without case) — a password must
     /// use. Default 2; 1 to 4.
     public var requiredClasses: Int
-    /// Whether a password may not contain the account, the full pinyin of the name (four letters
-    /// or more) or the mobile number, ignoring case. Default true.
+    /// Whether a password may not contain the account, the name, the full pinyin of the name
+    /// (four letters or more) or the mobile number, ignoring case and anything but letters and
+    /// digits. Default true.
     public var refusePersonalData: Bool
 
     /// The most characters a password may have: 256 (a long passphrase fits; a megabyte does not).
@@ -42,19 +43,22 @@ public struct PasswordOwner: Sendable {
     /// The name's pinyin, run together (`zhangsan`).
     public var pinyin: String?
     public var mobile: String?
+    /// The name as written (`张三`).
+    public var name: String?
 
     /// - Parameters: see the properties.
-    public init(account: String, pinyin: String? = nil, mobile: String? = nil) {
+    public init(account: String, pinyin: String? = nil, mobile: String? = nil, name: String? = nil) {
         self.account = account
         self.pinyin = pinyin
         self.mobile = mobile
+        self.name = name
     }
 }
 
 extension DirectoryModel {
     /// What a member's password must not contain.
     public func passwordOwner(_ m: Member) -> PasswordOwner {
-        PasswordOwner(account: m.account.value, pinyin: pinyin(of: m.account).compact, mobile: m.mobile)
+        PasswordOwner(account: m.account.value, pinyin: pinyin(of: m.account).compact, mobile: m.mobile, name: m.name)
     }
 }
 
@@ -97,12 +101,18 @@ public enum PasswordRules {
                 "use at least \(policy.requiredClasses) of: lower-case letters, upper-case letters, digits, other characters")
         }
         guard policy.refusePersonalData, let owner else { return }
-        let folded = password.lowercased()
-        if owner.account.count >= 3, folded.contains(owner.account.lowercased()) {
+        // Compared on letters and digits only, ignoring case: `WANG-wu-12` holds `wangwu`.
+        func alphanumerics(_ t: String) -> String { String(t.lowercased().filter { $0.isLetter || $0.isNumber }) }
+        let folded = alphanumerics(password)
+        let account = alphanumerics(owner.account)
+        if account.count >= 3, folded.contains(account) {
             throw refuse("must not contain the account")
         }
         if let p = owner.pinyin?.lowercased(), p.count >= 4, p.allSatisfy({ $0.isASCII && $0.isLetter }), folded.contains(p) {
             throw refuse("must not contain the name's pinyin")
+        }
+        if let name = owner.name.map(alphanumerics), name.count >= 2, !name.allSatisfy(\.isASCII) || name.count >= 4, folded.contains(name) {
+            throw refuse("must not contain the name")
         }
         if let mobile = owner.mobile {
             let digits = String(mobile.filter(\.isNumber))

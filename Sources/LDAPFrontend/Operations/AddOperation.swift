@@ -80,7 +80,8 @@ struct AddOperation {
                     request.attributes.first { names.contains($0.type.lowercased()) }?.values.first.flatMap { String(validating: $0, as: UTF8.self) }
                 }
                 let owner = PasswordOwner(
-                    account: account, pinyin: value(["cn", "displayname"]).map { PinyinName($0).compact }, mobile: value(["mobile"]))
+                    account: account, pinyin: value(["cn", "displayname"]).map { PinyinName($0).compact }, mobile: value(["mobile"]),
+                    name: value(["cn", "displayname"]))
                 switch write.passwordHash(attribute.values[0], owner: owner) {
                 case .failure(let r): return r
                 case .success(let h): hash = h
