@@ -57,4 +57,15 @@ import Testing
         #expect(withCR.normalized == withSpace.normalized)
         #expect(withCR.isWithin(withSpace) && withSpace.isWithin(withCR))
     }
+
+    /// Found by the CI fuzz run: a combining mark after whitespace folded to a space and the mark,
+    /// which folded again lost the mark (a space and a combining mark are one Character).
+    @Test(arguments: ["i\t\u{0307}9", "a \u{0301}b", "x\n\u{0300}\u{0301}", "\u{0307}", " \u{0307} "])
+    func foldingIsIdempotentWhenWhitespaceMeetsACombiningMark(value: String) throws {
+        let once = DistinguishedName.foldValue(value)
+        #expect(DistinguishedName.foldValue(once) == once)
+        #expect(Array(once.unicodeScalars).contains("\u{0307}") == value.unicodeScalars.contains("\u{0307}"))
+        let dn = try DistinguishedName(parsing: "c=" + value.replacingOccurrences(of: " ", with: "\\20"))
+        #expect(try DistinguishedName(parsing: dn.normalized).normalized == dn.normalized)
+    }
 }

@@ -31,8 +31,9 @@ func reparse(_ string: String, _ what: String, of original: String) -> Distingui
 /// either end and none but single spaces inside.
 func isFolded(_ value: String) -> Bool {
     var previousWasSpace = true
-    for ch in value {
-        if ch.isWhitespace {
+    // By scalar: a space followed by a combining mark is one Character.
+    for ch in value.unicodeScalars {
+        if ch.properties.isWhitespace {
             if ch != " " || previousWasSpace { return false }
             previousWasSpace = true
         } else {

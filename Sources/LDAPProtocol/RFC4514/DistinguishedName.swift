@@ -316,18 +316,20 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
             return value.lowercased()
         }
         let folded = ascii ? value.lowercased() : value.precomposedStringWithCompatibilityMapping.lowercased()
-        var out = ""
-        out.reserveCapacity(folded.utf8.count)
+        // By scalar, not by Character: a space followed by a combining mark is one Character that
+        // is not whitespace, so folding by Character was not idempotent (found by fuzzing:
+        // `i<TAB><U+0307>9` folded to `i <U+0307>9`, which folded to `i 9`).
+        var out = String.UnicodeScalarView()
         var pendingSpace = false
-        for ch in folded {
-            if ch.isWhitespace {
+        for scalar in folded.unicodeScalars {
+            if scalar.properties.isWhitespace {
                 pendingSpace = !out.isEmpty
                 continue
             }
             if pendingSpace { out.append(" ") }
             pendingSpace = false
-            out.append(ch)
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 }
