@@ -54,6 +54,15 @@ func rosterExecutable() throws -> String {
 /// Starts `roster ARGS --listen 127.0.0.1:0` and returns the process and the port it reports
 /// (asking the kernel for the port avoids racing other tests for a "free" one).
 func startRoster(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Int) {
+    let (p, port, _) = try startRosterReportingLog(binary, arguments, environment: environment)
+    return (p, port)
+}
+
+/// Starts `roster ARGS --listen 127.0.0.1:0`; returns the process, its port and what it logged up
+/// to then.
+func startRosterReportingLog(
+    _ binary: String, _ arguments: [String], environment: [String: String] = [:]
+) throws -> (Process, Int, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = arguments + ["--listen", "127.0.0.1:0"]
@@ -76,7 +85,7 @@ func startRoster(_ binary: String, _ arguments: [String], environment: [String: 
             // Keep draining the output so the server never blocks on a full pipe — on a thread of
             // its own: a GCD worker blocked for the server's lifetime starves other tests' GCD work.
             Thread { while !handle.availableData.isEmpty {} }.start()
-            return (p, port)
+            return (p, port, text)
         }
     }
     p.terminate()

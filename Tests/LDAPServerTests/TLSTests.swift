@@ -581,27 +581,7 @@ struct TestNetwork {
 /// Starts `roster ARGS --listen 127.0.0.1:0` and returns the process, its plain port and what it
 /// logged up to then (the LDAPS port and the demo certificate are logged before the plain port).
 func startRosterLogging(_ arguments: [String]) throws -> (Process, Int, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: try rosterExecutable())
-    p.arguments = arguments + ["--listen", "127.0.0.1:0"]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let handle = pipe.fileHandleForReading
-    var text = ""
-    let deadline = Date().addingTimeInterval(30)
-    while Date() < deadline {
-        let data = handle.availableData
-        if data.isEmpty { break }
-        text += String(decoding: data, as: UTF8.self)
-        if let port = firstMatch(#"address=127\.0\.0\.1:(\d+)"#, in: text).flatMap({ Int($0) }) {
-            DispatchQueue.global().async { while !handle.availableData.isEmpty {} }
-            return (p, port, text)
-        }
-    }
-    p.terminate()
-    throw TestFailure("roster did not report its port: \(text)")
+    try startRosterReportingLog(try rosterExecutable(), arguments)
 }
 
 /// The first capture group of `pattern` in `text`.
