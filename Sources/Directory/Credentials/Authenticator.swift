@@ -308,9 +308,10 @@ public final class Authenticator: Sendable {
     /// Loads the notices of the last `days` days from the audit log (at start).
     public func loadNotices(from service: DirectoryService, days: Double = 90) {
         let since = Date().addingTimeInterval(-days * 86_400).timeIntervalSince1970
-        guard let records = try? service.audit(AuditQuery(since: since, kind: .bind, limit: 100_000)) else { return }
+        // The newest bind records (a busy directory has more than are worth reading), oldest first.
+        guard let newest = try? service.audit(AuditQuery(since: since, kind: .bind, limit: 100_000, newestFirst: true)) else { return }
         notices.withLock { all in
-            for r in records where r.action == "admin.login" {
+            for r in newest.reversed() where r.action == "admin.login" {
                 guard let member = try? Account(parsing: r.target) else { continue }
                 var list = all[member.key] ?? []
                 list.insert(LoginNotice(time: r.time, administrator: r.after["administrator"] ?? r.actor, address: r.after["address"] ?? ""), at: 0)
