@@ -76,6 +76,9 @@ public final class BindGuard: Sendable {
 
     private struct State {
         var accounts: [String: [Date]] = [:]
+        /// The failures that locked an account, shown until its next successful bind (the count
+        /// itself starts again at the lock).
+        var atLock: [String: [Date]] = [:]
         var addresses: [String: AddressState] = [:]
     }
 
@@ -144,6 +147,8 @@ public final class BindGuard: Sendable {
             failures.append(now)
             if failures.count >= policy.maxFailures {
                 s.accounts[account.key] = nil
+                s.atLock[account.key] = failures
+                if s.atLock.count > Self.maximumTracked { s.atLock.removeAll() }
                 return true
             }
             if s.accounts[account.key] == nil, s.accounts.count >= Self.maximumTracked {
@@ -158,7 +163,10 @@ public final class BindGuard: Sendable {
 
     /// Records a successful bind: the account's failures are forgotten.
     public func succeeded(account: BindAccount) {
-        state.withLock { s in s.accounts[account.key] = nil }
+        state.withLock { s in
+            s.accounts[account.key] = nil
+            s.atLock[account.key] = nil
+        }
     }
 
     /// Forgets an account's failures (it was unlocked, or its password was reset).
@@ -168,6 +176,13 @@ public final class BindGuard: Sendable {
     public func failures(of account: BindAccount, now: Date = Date()) -> [Date] {
         let since = now.addingTimeInterval(-policy.failureWindowSeconds)
         return state.withLock { s in (s.accounts[account.key] ?? []).filter { $0 >= since } }
+    }
+
+    /// The failed binds to show an administrator, oldest first: those still counted, after the
+    /// ones that last locked the account (until its next successful bind).
+    public func recordedFailures(of account: BindAccount, now: Date = Date()) -> [Date] {
+        let counted = failures(of: account, now: now)
+        return state.withLock { s in (s.atLock[account.key] ?? []) + counted }
     }
 
     private static func forgetStalest(_ addresses: inout [String: AddressState]) {

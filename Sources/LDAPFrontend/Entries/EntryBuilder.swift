@@ -269,7 +269,7 @@ public struct EntryBuilder: Sendable {
                 if want("pwdaccountlockedtime") { e.add("pwdAccountLockedTime", GeneralizedTime.string(m.security.lockedAt ?? now)) }
                 if want("rosterlockeduntil") { e.add("rosterLockedUntil", GeneralizedTime.string(until)) }
             }
-            if want("pwdfailuretime"), let failures = authenticator?.guardian.failures(of: .member(m.account)), !failures.isEmpty {
+            if want("pwdfailuretime"), let failures = authenticator?.guardian.recordedFailures(of: .member(m.account)), !failures.isEmpty {
                 e.add("pwdFailureTime", failures.map { GeneralizedTime.string($0) })
             }
         }
