@@ -11,12 +11,14 @@ final class ConnectionLimitHandler: ChannelDuplexHandler {
 
     private let limit: Int
     private let limitLog: LimitLog
+    private let unbound: UnboundConnections?
     private var open = 0
     private var readHeldBack = false
 
-    init(limit: Int, limitLog: LimitLog) {
+    init(limit: Int, limitLog: LimitLog, unbound: UnboundConnections? = nil) {
         self.limit = max(1, limit)
         self.limitLog = limitLog
+        self.unbound = unbound
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -37,6 +39,9 @@ final class ConnectionLimitHandler: ChannelDuplexHandler {
         } else {
             if !readHeldBack {
                 limitLog.hit(.maxConnections, "\(open) connections open; new clients wait in the backlog")
+                // Room for the next client: the oldest connection not bound is closed (when it
+                // has, the next client is accepted and this runs again).
+                unbound?.evictOldest()
             }
             readHeldBack = true
         }

@@ -39,6 +39,9 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     private let logger: Logger
     /// What StartTLS starts (nil: the session never accepts StartTLS).
     private let tls: ServerTLS?
+    /// Where the connection is listed while it is not bound (closed oldest first for room).
+    private let unbound: UnboundConnections?
+    private var wasBound = false
     private let lingerSeconds: Int64
     private var context: ChannelHandlerContext?
     private var closing = false
@@ -58,8 +61,9 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
 
     init(
         session: LDAPSession, pools: WorkPools, configuration: ServerConfiguration, pduSize: PDUSizeBound,
-        tls: ServerTLS? = nil, logger: Logger
+        tls: ServerTLS? = nil, unbound: UnboundConnections? = nil, logger: Logger
     ) {
+        self.unbound = unbound
         self.session = session
         self.pools = pools
         self.tls = tls
@@ -111,6 +115,14 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
         case .pdu: pduTimer = task
         case .idle: idleTimer = task
         }
+    }
+
+    /// Keeps the connection's place among the unbound ones in step with its identity.
+    private func noteBinding(_ context: ChannelHandlerContext) {
+        let bound = session.identity.viewer != .anonymous
+        guard bound != wasBound, !closing else { return }
+        wasBound = bound
+        unbound?.set(context.channel, unbound: !bound)
     }
 
     /// Closes without a word (a StartTLS that could not start).
@@ -194,6 +206,18 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ServerShuttingDown {
             shutDown(context: context)
+        } else if event is ClosedForRoom {
+            guard !closing else { return }
+            logger.info("closing an unbound connection to make room for a new client")
+            closing = true
+            session.channelClosed()
+            context.writeAndFlush(
+                wrapOutboundOut(
+                    .noticeOfDisconnection(
+                        .adminLimitExceeded,
+                        "the server has its limit of connections open; connections not bound are closed, oldest first, for new clients (max-connections)"
+                    )), promise: nil)
+            context.close(promise: nil)
         } else if case .handshakeCompleted? = event as? TLSUserEvent {
             session.tlsEstablished()
             context.fireUserInboundEventTriggered(event)
@@ -224,6 +248,7 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     // MARK: - Carrying out actions
 
     private func execute(_ action: LDAPSession.Action, _ context: ChannelHandlerContext) {
+        defer { noteBinding(context) }
         var action = action
         while true {
             for m in action.messages { context.write(wrapOutboundOut(m), promise: nil) }

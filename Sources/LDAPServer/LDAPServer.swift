@@ -52,6 +52,8 @@ public final class LDAPServer: Service, Sendable {
         let configuration = self.configuration
         // One count of connections per address for both listeners.
         let perAddress = ConnectionsPerAddress(limit: configuration.limits.maxConnectionsPerAddress)
+        // Unbound connections, oldest first: closed for room at the connection limit.
+        let unbound = UnboundConnections()
         let frontend = self.frontend
         let logger = self.logger
         let pools = WorkPools(
@@ -70,13 +72,13 @@ public final class LDAPServer: Service, Sendable {
         guard frontend.configuration.startTLS == (tls != nil) else {
             throw TLSSetupError("the frontend's startTLS setting must say whether the server has TLS settings")
         }
-        let server = try await listen(host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools, perAddress: perAddress)
+        let server = try await listen(host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools, perAddress: perAddress, unbound: unbound)
         let port = server.channel.localAddress?.port ?? configuration.port
         let secure: NIOAsyncChannel<any Channel, Never>?
         if let tls, let ldapsHost = tls.settings.ldapsHost {
             let listener: NIOAsyncChannel<any Channel, Never>
             do {
-                listener = try await listen(host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools, perAddress: perAddress)
+                listener = try await listen(host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools, perAddress: perAddress, unbound: unbound)
             } catch {
                 server.channel.close(promise: nil)
                 throw error
@@ -120,7 +122,8 @@ public final class LDAPServer: Service, Sendable {
     /// Binds one listener. Each connection gets the LDAP pipeline; on the LDAPS listener TLS sits in
     /// front of it from the first byte, on the plain one StartTLS puts it there (when `tls` is set).
     private func listen(
-        host: String, port: Int, tls: ServerTLS?, ldaps: Bool, pools: WorkPools, perAddress: ConnectionsPerAddress
+        host: String, port: Int, tls: ServerTLS?, ldaps: Bool, pools: WorkPools, perAddress: ConnectionsPerAddress,
+        unbound: UnboundConnections
     ) async throws -> NIOAsyncChannel<any Channel, Never> {
         let configuration = self.configuration
         let limits = configuration.limits
@@ -133,7 +136,7 @@ public final class LDAPServer: Service, Sendable {
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionLimitHandler(limit: limits.maxConnections, limitLog: frontend.limitLog))
+                        ConnectionLimitHandler(limit: limits.maxConnections, limitLog: frontend.limitLog, unbound: unbound))
                 }
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -167,7 +170,10 @@ public final class LDAPServer: Service, Sendable {
                         plaintextBindAllowed: frontend.configuration.allowPlaintextBinds || Self.isLoopback(channel.remoteAddress))
                     try pipeline.addHandler(
                         LDAPConnectionHandler(
-                            session: session, pools: pools, configuration: configuration, pduSize: pduSize, tls: tls, logger: log))
+                            session: session, pools: pools, configuration: configuration, pduSize: pduSize, tls: tls,
+                            unbound: unbound, logger: log))
+                    unbound.set(channel, unbound: true)
+                    channel.closeFuture.whenComplete { _ in unbound.remove(channel) }
                     return channel
                 }
             }

@@ -242,3 +242,43 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
         #expect(bad.err.contains("max-pdu-size"), "\(bad.err)")
     }
 }
+
+/// Found by review: connections left idle before a bind, from many addresses, filled
+/// `--max-connections` until their idle timeout and kept every new client out. Now the oldest
+/// unbound connection is closed for each new client; bound connections are never closed for room.
+@Suite struct UnboundConnectionsMakeRoomTests {
+    @Test func aNewClientIsServedWhenUnboundConnectionsFillTheLimit() async throws {
+        try await withServer(maxConnections: 12) { port in
+            let bound = try RawClient(port: port)
+            #expect(bound.bindAsAdmin(), "a bound connection, opened first")
+            var idle: [RawClient] = []
+            for i in 0..<11 {
+                idle.append(try RawClient(port: port, from: "127.0.0.\(2 + i % 5)"))
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+            // The limit is reached: a new client still gets in, at once.
+            let t = Date()
+            let who = try run("ldapwhoami", ["-x", "-H", "ldap://127.0.0.1:\(port)", "-D", "t2001", "-w", "Pw-t2001"], timeout: 10)
+            #expect(who.status == 0, "\(who.out) \(who.err)")
+            #expect(Date().timeIntervalSince(t) < 3, "served without waiting for the idle timeout")
+            // Unbound connections were told why and closed (the oldest first; which one is oldest
+            // depends on the order the server's event loops accepted them in).
+            Thread.sleep(forTimeInterval: 1)
+            let closed = idle.filter { client in
+                var p = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+                return poll(&p, 1, 0) > 0
+            }
+            #expect(!closed.isEmpty && closed.count <= 3, "\(closed.count) closed for room")
+            for client in closed {
+                let notice = client.readNotice()
+                #expect(notice?.resultCode == .adminLimitExceeded)
+                #expect(notice?.diagnosticMessage.contains("max-connections") == true)
+            }
+            // The bound connection, the oldest of all, is still served.
+            let found = try bound.search(2, base: "dc=example,dc=com", filter: "(uid=t2001)")
+            #expect(found.entries.count == 1)
+            #expect(found.result?.resultCode == .success)
+        }
+    }
+}
