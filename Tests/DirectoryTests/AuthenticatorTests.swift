@@ -296,3 +296,19 @@ import Testing
         #expect(try SQLiteStore(path: path).load().model.member("t2001")?.security.lockedUntil == Date(timeIntervalSince1970: 3_000_000_000))
     }
 }
+
+/// Department and group descriptions are bounded like the member's remarks (found by the bad-input
+/// battery: a 1 MB department description was stored).
+@Suite struct DescriptionRuleTests {
+    @Test func descriptionsAreBoundedAndClean() {
+        var m = DemoOrganization.build(hasher: StandardPasswordHasher(rounds: 1000))
+        let long = String(repeating: "描", count: 501)
+        #expect(m.run(.createDepartment(DepartmentDraft(name: "甲", parent: .root, description: long)))
+            == "description: a department's description is 501 characters; at most 500")
+        #expect(m.run(.createGroup(name: "乙", description: long, members: []))
+            == "description: a group's description is 501 characters; at most 500")
+        #expect(m.run(.createGroup(name: "乙", description: "a\u{202E}b", members: []))?.contains("U+202E") == true)
+        #expect(m.run(.createDepartment(DepartmentDraft(name: "甲", parent: .root, description: "第一行\n第二行"))) == nil)
+        #expect(m.run(.updateDepartment(m.id("甲"), DepartmentChanges(description: .some(long))))?.contains("at most 500") == true)
+    }
+}

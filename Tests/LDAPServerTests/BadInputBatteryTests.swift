@@ -115,21 +115,20 @@ import Testing
             let after = try admin.search(3, base: "dc=example,dc=com", filter: "(uid=big001)")
             #expect(after.result?.resultCode == .success)
             #expect(after.entries.isEmpty, "nothing was stored")
-            // A department's description has no length rule in the domain yet: 1 MB is stored.
-            withKnownIssue("the domain has no length rule for a department's description") {
-                let department = "ou=大部门,ou=顺达物流,dc=example,dc=com"
-                admin.send(
-                    add(
-                        4, department,
-                        [
-                            PartialAttribute("objectClass", [Array("organizationalUnit".utf8)]),
-                            PartialAttribute("description", [value]),
-                        ]))
-                let d = admin.result(of: 4)
-                #expect(
-                    d?.resultCode == .invalidAttributeSyntax,
-                    "a department description of 1 MB: \(d?.resultCode.description ?? "no answer")")
-            }
+            // A department's description is bounded too (found by this battery: 1 MB was stored).
+            let department = "ou=大部门,ou=顺达物流,dc=example,dc=com"
+            admin.send(
+                add(
+                    4, department,
+                    [
+                        PartialAttribute("objectClass", [Array("organizationalUnit".utf8)]),
+                        PartialAttribute("description", [value]),
+                    ]))
+            let d = admin.result(of: 4)
+            #expect(d?.resultCode == .invalidAttributeSyntax, "a department description of 1 MB: \(d?.resultCode.description ?? "no answer")")
+            #expect(d?.diagnosticMessage.contains("at most 500") == true, "\(d?.diagnosticMessage ?? "")")
+            let none = try admin.search(5, base: "ou=顺达物流,dc=example,dc=com", filter: "(ou=大部门)")
+            #expect(none.entries.isEmpty, "nothing was stored")
             try expectLDAPSearchServed(port)
         }
     }

@@ -138,7 +138,7 @@ extension DirectoryModel {
         put(
             Department(
                 id: id, name: name, parent: draft.parent, order: draft.order, scope: draft.scope,
-                leaders: draft.leaders, hidden: draft.hidden, description: draft.description?.trimmingWhitespace.nilIfEmpty,
+                leaders: draft.leaders, hidden: draft.hidden, description: try FieldRules.description(draft.description, of: "department"),
                 created: ctx.stamp))
         return id
     }
@@ -166,7 +166,7 @@ extension DirectoryModel {
             try checkLeaders(leaders)
             d.leaders = leaders
         }
-        if let description = c.description { d.description = description?.trimmingWhitespace.nilIfEmpty }
+        if let description = c.description { d.description = try FieldRules.description(description, of: "department") }
         d.modified = ctx.stamp
         put(d)
     }

@@ -14,7 +14,7 @@ extension DirectoryModel {
             guard m.isActive else { throw DirectoryError(.constraintViolation, "group: \(m.account) has departed") }
             if !accounts.contains(m.account) { accounts.append(m.account) }
         }
-        let g = Group(name: name, description: description?.trimmingWhitespace.nilIfEmpty, members: accounts, created: ctx.stamp)
+        let g = Group(name: name, description: try FieldRules.description(description, of: "group"), members: accounts, created: ctx.stamp)
         put(g)
         record.target = g.name
         record.after = groupValues(g)
@@ -35,7 +35,7 @@ extension DirectoryModel {
             removeGroup(g.key)
             g.name = valid
         }
-        if let description { g.description = description?.trimmingWhitespace.nilIfEmpty }
+        if let description { g.description = try FieldRules.description(description, of: "group") }
         g.modified = ctx.stamp
         put(g)
         record.after = groupValues(g)
@@ -92,7 +92,7 @@ extension DirectoryModel {
         }
         if let description {
             try requireSuperAdmin(ctx, "change a group's description")
-            g.description = description?.trimmingWhitespace.nilIfEmpty
+            g.description = try FieldRules.description(description, of: "group")
         }
         g.members = members
         g.modified = ctx.stamp

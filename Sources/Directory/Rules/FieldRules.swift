@@ -133,6 +133,21 @@ public enum FieldRules {
         }
     }
 
+    /// The description of a department or a group: at most 500 characters, line breaks allowed,
+    /// no control or invisible characters; blank is none.
+    public static func description(_ raw: String?, of what: String) throws(DirectoryError) -> String? {
+        guard let value = raw?.trimmingWhitespace, !value.isEmpty else { return nil }
+        if let bad = invisibleCharacter(in: value.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")) {
+            throw DirectoryError(
+                .invalidValue,
+                "description: contains U+\(String(bad.value, radix: 16, uppercase: true)); control and invisible characters are not allowed in a \(what)'s description")
+        }
+        guard value.count <= 500 else {
+            throw DirectoryError(.invalidValue, "description: a \(what)'s description is \(value.count) characters; at most 500")
+        }
+        return value
+    }
+
     static func length(_ value: String, _ field: MemberField, max: Int) throws(DirectoryError) -> String {
         guard value.count <= max else {
             throw DirectoryError(.invalidValue, field: field, "\(value.prefix(20))… is \(value.count) characters; at most \(max)")
