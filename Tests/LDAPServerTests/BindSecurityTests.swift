@@ -16,45 +16,22 @@ import Testing
     static let t2001 = "uid=t2001,ou=语文组,ou=教师组,ou=育才学校,dc=example,dc=com"
     static let asAdmin = ["-x", "-D", "cn=admin,dc=example,dc=com", "-w", "secret"]
 
-    /// A server on a fresh SQLite database with its own authenticator; `body` gets the port, the
-    /// database path and the authenticator.
+    /// A server on a fresh SQLite database that follows the CLI, with an authenticator of this
+    /// policy auditing to the database; `body` gets the port, the database path and the
+    /// authenticator.
     func withGuardedServer<T: Sendable>(
         model: DirectoryModel = demoModel, policy: LockoutPolicy, floor: Double? = nil, rounds: Int = 1000,
         _ body: @escaping @Sendable (Int, String, Authenticator) throws -> T
     ) async throws -> T {
-        var logger = Logger(label: "test-server")
-        logger.logLevel = .warning
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-guard-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let path = dir.appendingPathComponent("roster.sqlite").path
-        let service = try DirectoryService(store: try SQLiteStore.create(path: path, baseDN: Self.base, model: model))
-        let hasher = StandardPasswordHasher(rounds: rounds)
-        let trail = AuditTrail(service: service, interval: 0.05)
-        let authenticator = Authenticator(hasher: hasher, policy: policy, audit: trail, writer: service, failureFloor: floor)
-        let frontend = Frontend(
-            configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: Self.base)),
-            directory: service.live, writer: service, hasher: hasher, logger: logger, authenticator: authenticator)
-        let server = LDAPServer(configuration: ServerConfiguration(host: "127.0.0.1", port: 0), frontend: frontend, logger: logger)
-        defer { trail.stop() }
-        // Follows what the CLI commits to the database, as `roster serve` does.
-        let following = Mutex(true)
-        defer { following.withLock { $0 = false } }
-        Thread {
-            while following.withLock({ $0 }) {
-                _ = try? service.refresh()
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-        }.start()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await server.run()
-                return nil
-            }
-            guard let port = await server.waitUntilListening() else { throw TestFailure("server did not start") }
-            let result = try await onOwnThread { try body(port, path, authenticator) }
-            group.cancelAll()
-            return result
-        }
+        let trails = Mutex<[AuditTrail]>([])
+        defer { for t in trails.withLock({ $0 }) { t.stop() } }
+        return try await withWritableServer(
+            model: model, hasher: StandardPasswordHasher(rounds: rounds), followCLI: true,
+            authenticator: { service, hasher in
+                let trail = AuditTrail(service: service, interval: 0.05)
+                trails.withLock { $0.append(trail) }
+                return Authenticator(hasher: hasher, policy: policy, audit: trail, writer: service, failureFloor: floor)
+            }, body)
     }
 
     func tool(_ port: Int, _ name: String, _ args: [String], _ stdin: String? = nil) throws -> (status: Int32, text: String) {

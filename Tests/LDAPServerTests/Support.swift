@@ -6,6 +6,7 @@ import LDAPServer
 import Logging
 import PasswordHashing
 import Storage
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -231,6 +232,18 @@ func withWritableServer<T: Sendable>(
     model: DirectoryModel = demoModel, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout,
     _ body: @escaping @Sendable (Int, String) throws -> T
 ) async throws -> T {
+    try await withWritableServer(model: model, busyTimeout: busyTimeout, authenticator: nil) { port, path, _ in try body(port, path) }
+}
+
+/// The same, with the frontend's authenticator made by `authenticator` (nil: the default one)
+/// and, with `followCLI`, the database followed as `roster serve` does; `body` also gets the
+/// authenticator.
+func withWritableServer<T: Sendable>(
+    model: DirectoryModel = demoModel, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout,
+    hasher: StandardPasswordHasher = StandardPasswordHasher(rounds: 1000), followCLI: Bool = false,
+    authenticator makeAuthenticator: ((DirectoryService, StandardPasswordHasher) -> Authenticator)?,
+    _ body: @escaping @Sendable (Int, String, Authenticator) throws -> T
+) async throws -> T {
     var logger = Logger(label: "test-server")
     logger.logLevel = .warning
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-write-\(UUID().uuidString)")
@@ -240,16 +253,28 @@ func withWritableServer<T: Sendable>(
         store: try SQLiteStore.create(path: path, baseDN: "dc=example,dc=com", model: model, busyTimeout: busyTimeout))
     let frontend = Frontend(
         configuration: FrontendConfiguration(baseDN: try DistinguishedName(parsing: "dc=example,dc=com")),
-        directory: service.live, writer: service, hasher: StandardPasswordHasher(rounds: 1000), logger: logger)
+        directory: service.live, writer: service, hasher: hasher, logger: logger,
+        authenticator: makeAuthenticator?(service, hasher))
     let server = LDAPServer(
         configuration: ServerConfiguration(host: "127.0.0.1", port: 0), frontend: frontend, logger: logger)
+    // Follows what the CLI commits to the database, as `roster serve` does.
+    let following = Mutex(followCLI)
+    defer { following.withLock { $0 = false } }
+    if followCLI {
+        Thread {
+            while following.withLock({ $0 }) {
+                _ = try? service.refresh()
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }.start()
+    }
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
             try await server.run()
             return nil
         }
         guard let port = await server.waitUntilListening() else { throw TestFailure("server did not start") }
-        let result = try await onOwnThread { try body(port, path) }
+        let result = try await onOwnThread { try body(port, path, frontend.authenticator) }
         group.cancelAll()
         return result
     }
