@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "LDAPFrontend", targets: ["LDAPFrontend"]),
         .library(name: "LDAPServer", targets: ["LDAPServer"]),
+        .library(name: "Interchange", targets: ["Interchange"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -57,6 +59,13 @@ let package = Package(
             swiftSettings: strict,
             // crypt(3) for {CRYPT} values (libxcrypt on Linux; libc on Apple platforms).
             linkerSettings: [.linkedLibrary("crypt", .when(platforms: [.linux]))]),
+        // Excel/CSV template, import with an error report, export, HR reconcile, LDIF, vCard, WeCom
+        // JSON: plans and applies through the domain's commands; reads and writes bytes, never
+        // the store.
+        .target(
+            name: "Interchange",
+            dependencies: ["Directory", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strict),
         // Session state machine, operations, entry mapping, filter evaluation.
         .target(
             name: "LDAPFrontend",
@@ -78,7 +87,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage",
+                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "Interchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -91,6 +100,10 @@ let package = Package(
 
         .testTarget(name: "BERTests", dependencies: ["BER"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Storage", "PasswordHashing"], swiftSettings: strict),
+        .testTarget(
+            name: "InterchangeTests",
+            dependencies: ["Interchange", "Directory", "Storage", "PasswordHashing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strict),
         .testTarget(
             name: "LDAPProtocolTests",
             dependencies: [

@@ -8,7 +8,8 @@ public struct RosterCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Serve.self, DepartmentCommand.self, MemberCommand.self, GroupCommand.self, AdminCommand.self,
-            ServiceCommand.self, PolicyCommand.self, AuditCommand.self, SchemaCommand.self, CertCommand.self, DebugCommand.self,
+            ServiceCommand.self, PolicyCommand.self, AuditCommand.self, TemplateCommand.self, ImportCommand.self, ExportCommand.self,
+            ReconcileCommand.self, SchemaCommand.self, CertCommand.self, DebugCommand.self,
         ]
     )
 
