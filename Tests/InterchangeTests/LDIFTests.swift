@@ -329,6 +329,21 @@ import Testing
         #expect(Self.hasher.verify(Array("Pw-zhangsan-1".utf8), against: m.passwordHash ?? ""))
     }
 
+    @Test func aMemberOfTheOrganisationAndADepartmentKeepsBoth() throws {
+        let source = try Self.empty("示例公司")
+        try source.execute(.createDepartment(DepartmentDraft(name: "营销中心", parent: .root)), by: Self.ctx)
+        try source.execute(
+            .createMember(account: "boss", fields: [.name: "老板", .email: "boss@example.com"], departments: [.root, DepartmentID(2)], passwordHash: nil),
+            by: Self.ctx)
+        let text = try LDIF.export(source.live.snapshot(), baseDN: "dc=example,dc=com")
+        let target = try Self.empty()
+        let report = try LDIF.importLDIF(Array(text.utf8), into: target, by: Self.ctx)
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        let boss = try #require(target.live.snapshot().member("boss"))
+        #expect(boss.departments == [.root, DepartmentID(2)])
+        #expect(try LDIF.export(target.live.snapshot(), baseDN: "dc=example,dc=com") == text)
+    }
+
     @Test func everyRecordIsAppliedOrReportedWithItsLine() throws {
         let target = try Self.empty()
         let text = """

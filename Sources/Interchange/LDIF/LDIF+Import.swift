@@ -321,8 +321,9 @@ private struct LDIFPlanner {
                     }
                 }
             }
-            if dn.leaf?.canonicalType == "ou", let id = Self.values(values, "rosterdepartmentid").first,
-                let rel = dn.relative(to: base)
+            // Department ids in the file (Roster's exports): the base entry is the organisation.
+            if let id = Self.values(values, "rosterdepartmentid").first, let rel = dn.relative(to: base),
+                rel.isEmpty || rel.allSatisfy({ $0.count == 1 && $0[0].canonicalType == "ou" })
             {
                 pathsByFileID[id] = rel.map { $0[0].value }
             }
