@@ -89,6 +89,62 @@ public final class DirectoryService: Sendable {
         }
     }
 
+    /// Runs many commands in one write transaction (an import): each is built from the directory
+    /// as the ones before it left it (under the write lock, like ``execute(by:_:)``), validated
+    /// and applied, with its own change-log and audit record.
+    /// - Parameters:
+    ///   - context: who issues the commands, from where, with what rights.
+    ///   - allOrNothing: when true, nothing is applied unless every command applies (they are
+    ///     first tried on a copy of the model, inside the same transaction); the first failure
+    ///     is reported for its command and every other one fails with `notApplied`.
+    ///   - steps: the commands, each made from the current model.
+    /// - Returns: each step's outcome, in order: its audit record, or the error that kept it
+    ///   from being applied (a failing step changes nothing).
+    /// - Throws: ``StoreError`` (busy, disk) when the transaction itself failed: nothing is written.
+    public func executeAll(
+        by context: CommandContext, allOrNothing: Bool = false,
+        _ steps: [(DirectoryModel) throws(DirectoryError) -> DirectoryCommand]
+    ) throws -> [Result<AuditRecord, any Error>] {
+        guard !steps.isEmpty else { return [] }
+        // With allOrNothing, the first body tries every step on a copy; the outcome gates the rest.
+        let gate = ExecuteAllGate()
+        var bodies: [DirectoryStoreWrite] = []
+        for (index, step) in steps.enumerated() {
+            bodies.append { (model: inout DirectoryModel) throws -> AuditRecord in
+                if allOrNothing && index == 0 {
+                    var trial = model
+                    for (i, s) in steps.enumerated() {
+                        do throws(DirectoryError) {
+                            _ = try trial.apply(try s(trial), by: context)
+                        } catch {
+                            gate.failure = (i, error)
+                            break
+                        }
+                    }
+                }
+                if let (failed, error) = gate.failure {
+                    if failed == index { throw error }
+                    throw DirectoryError(.constraintViolation, "not applied: step \(failed + 1) failed (\(error.message)), so nothing was")
+                }
+                return try model.apply(try step(model), by: context)
+            }
+        }
+        return try state.withLock { (current: inout StoredDirectory) throws -> [Result<AuditRecord, any Error>] in
+            do {
+                let (next, outcomes) = try store.writeBatch(from: current, bodies)
+                current = next
+                live.publish(next.model)
+                return outcomes
+            } catch {
+                if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
+                    current = caughtUp
+                    live.publish(caughtUp.model)
+                }
+                throw error
+            }
+        }
+    }
+
     /// A group write with nothing to do: thrown by its body so the store records nothing.
     private struct NothingToDo: Error {}
 
@@ -199,4 +255,11 @@ private final class PendingWrite: @unchecked Sendable {
     let wake = DispatchSemaphore(value: 0)
 
     init(_ body: @escaping DirectoryStoreWrite) { self.body = body }
+}
+
+/// The outcome of an all-or-nothing trial in ``DirectoryService/executeAll(by:allOrNothing:_:)``.
+private final class ExecuteAllGate: @unchecked Sendable {
+    // Safe: written and read only by the bodies of one writeBatch call, which run one after
+    // another on the calling thread.
+    var failure: (Int, DirectoryError)?
 }
