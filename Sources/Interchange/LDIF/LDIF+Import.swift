@@ -615,7 +615,9 @@ private struct LDIFPlanner {
                             fields[.phone2] = .some(phones.count > 1 ? phones[1] : nil)
                             continue
                         }
-                        let field = Self.memberFields[m.type]!
+                        guard let field = Self.memberFields[m.type] else {
+                            throw DirectoryError(.invalidValue, "\(m.type): Roster cannot change this attribute of a member")
+                        }
                         switch m.kind {
                         case .replace: fields[field] = .some(texts.first)
                         case .add:
