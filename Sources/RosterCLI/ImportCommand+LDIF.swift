@@ -13,7 +13,9 @@ extension ImportCommand {
         let service = try db.open()
         var ctx = cliContext()
         ctx.source = "import \(files[0])"
-        let report = try LDIF.importLDIF(data, into: service, by: ctx, options: LDIF.ImportOptions(hasher: passwordHasher, dryRun: dryRun))
+        let report = try LDIF.importLDIF(
+            data, into: service, by: ctx,
+            options: LDIF.ImportOptions(hasher: passwordHasher, dryRun: dryRun, placeholderEmail: placeholderEmail))
         try finish(report)
     }
 
@@ -36,8 +38,8 @@ extension ImportCommand {
     }
 
     private func refuseSpreadsheetOptions(_ format: String) throws {
-        guard update == false, errors == nil, generatePasswords == nil, placeholderEmail == nil else {
-            throw CLIError("import --format \(format): --update, --errors, --placeholder-email and --generate-passwords apply to spreadsheets")
+        guard update == false, errors == nil, generatePasswords == nil else {
+            throw CLIError("import --format \(format): --update, --errors and --generate-passwords apply to spreadsheets")
         }
     }
 

@@ -143,6 +143,25 @@ import Testing
         #expect(r.status == 0, "\(r.err)")
         // The organisation, 3 departments, 2 members, cn=groups, 1 group, cn=departed, 1 departed.
         #expect(r.out == "entries 10\nsame\n", "\(r.out)")
+
+        // An import while the server runs on the same database: the server serves it.
+        let more = "dn: uid=zhaoliu,ou=技术部,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: 赵六\nsn: 赵\nmail: zl@example.com\n"
+        try more.write(toFile: path("more.ldif"), atomically: true, encoding: .utf8)
+        let imported = try roster(["import"] + db + [path("more.ldif")])
+        #expect(imported.status == 0, "\(imported.err)")
+        let poll = #"""
+        import sys, time, ldap
+        c = ldap.initialize(sys.argv[1])
+        c.simple_bind_s('cn=admin,dc=example,dc=com', 'Admin-pass-1')
+        for _ in range(100):
+            r = c.search_s('dc=example,dc=com', ldap.SCOPE_SUBTREE, '(uid=zhaoliu)', ['mail'])
+            if r:
+                print(r[0][0].encode('utf-8').decode('utf-8'), r[0][1]['mail'][0].decode()); sys.exit(0)
+            time.sleep(0.05)
+        print('not served'); sys.exit(1)
+        """#
+        let served = try runProgram("/usr/bin/python3", ["-c", poll, "ldap://127.0.0.1:\(serverPort)"])
+        #expect(served.out == "uid=zhaoliu,ou=技术部,dc=example,dc=com zl@example.com\n", "\(served.out) \(served.err)")
     }
 
     @Test func aFailedRecordIsNamedWithItsLineAndTheExitStatusIsOne() throws {

@@ -98,6 +98,16 @@ import Testing
         let conf = dir.appendingPathComponent("slapd.conf").path
         let add = try runProgram(slapadd, ["-f", conf, "-l", file.path])
         try #require(add.status == 0, "slapadd refused Roster's export: \(add.err)")
+        // And back: what slapd holds, slapcat-ed and imported into an empty Roster, exports the same.
+        let dump = dir.appendingPathComponent("back.ldif").path
+        let cat = try runProgram(try Self.tool("slapcat"), ["-f", conf, "-l", dump])
+        try #require(cat.status == 0, "slapcat: \(cat.err)")
+        let back = try DirectoryService(store: InMemoryStore(DirectoryModel(organization: "Empty")))
+        let report = try LDIF.importLDIF(
+            Array(try Data(contentsOf: URL(fileURLWithPath: dump))), into: back, by: Self.ctx,
+            options: .init(hasher: StandardPasswordHasher(rounds: 1000)))
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(try LDIF.export(back.live.snapshot(), baseDN: "dc=example,dc=com", options: .init(withPasswordHashes: true)) == text)
 
         let port = try Self.freePort()
         // slapd forks a daemon: it must not inherit the pipes the test reads to their end.

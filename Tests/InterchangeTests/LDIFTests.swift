@@ -414,6 +414,14 @@ import Testing
         #expect(report.notes.contains { $0.hasPrefix("employeeNumber: not kept (1 entry)") }, "\(report.notes)")
     }
 
+    @Test func aPlaceholderEmailStandsInForEntriesWithoutContact() throws {
+        let target = try Self.empty()
+        let text = "dn: uid=posix,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Posix User\nsn: User\n"
+        let report = try LDIF.importLDIF(Array(text.utf8), into: target, by: Self.ctx, options: .init(placeholderEmail: "{account}@mail.example.com"))
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(target.live.snapshot().member("posix")?.email == "posix@mail.example.com")
+    }
+
     @Test func changeRecordsModifyMoveRenameAndDelete() throws {
         let s = try Self.sample()
         let text = """

@@ -12,11 +12,15 @@ extension LDIF {
         public var hasher: (any PasswordHasher)?
         /// Check everything and report, write nothing.
         public var dryRun: Bool
+        /// An e-mail pattern (`{account}@example.com`) for entries with no mail, mobile or
+        /// WeChat id: Roster needs one contact, OpenLDAP does not.
+        public var placeholderEmail: String?
 
         /// - Parameters: see the properties.
-        public init(hasher: (any PasswordHasher)? = nil, dryRun: Bool = false) {
+        public init(hasher: (any PasswordHasher)? = nil, dryRun: Bool = false, placeholderEmail: String? = nil) {
             self.hasher = hasher
             self.dryRun = dryRun
+            self.placeholderEmail = placeholderEmail
         }
     }
 
@@ -455,7 +459,11 @@ private struct LDIFPlanner {
             } else {
                 return (kind, [], [])
             }
-            let (fields, hash) = try memberFields(values, line: r.line)
+            var (fields, hash) = try memberFields(values, line: r.line)
+            if fields[.email] == nil, fields[.mobile] == nil, fields[.wechat] == nil, let pattern = options.placeholderEmail {
+                fields[.email] = pattern.replacingOccurrences(of: "{account}", with: account)
+            }
+            let memberFields = fields
             // Other departments: by the file's department ids (Roster's exports) when they all resolve.
             let numbers = Self.values(values, "departmentnumber")
             var paths: [[String]] = []
@@ -468,12 +476,13 @@ private struct LDIFPlanner {
             } else if paths.isEmpty {
                 paths = [[]]
             }
+            let passwordHash = hash
             let wantsDeparted = departed || Self.values(values, "rosterstatus").first?.lowercased() == "departed"
             var steps = [
                 PlannedStep(line: r.line, item: account) { model throws(DirectoryError) in
                     var ids: [DepartmentID] = []
                     for p in paths { ids.append(try Self.department(p, in: model).id) }
-                    return .createMember(account: account, fields: fields, departments: ids, passwordHash: hash)
+                    return .createMember(account: account, fields: memberFields, departments: ids, passwordHash: passwordHash)
                 }
             ]
             if wantsDeparted {
@@ -615,7 +624,9 @@ private struct LDIFPlanner {
                             fields[.phone2] = .some(phones.count > 1 ? phones[1] : nil)
                             continue
                         }
-                        let field = Self.memberFields[m.type]!
+                        guard let field = Self.memberFields[m.type] else {
+                            throw DirectoryError(.invalidValue, "\(m.type): Roster cannot change this attribute of a member")
+                        }
                         switch m.kind {
                         case .replace: fields[field] = .some(texts.first)
                         case .add:
