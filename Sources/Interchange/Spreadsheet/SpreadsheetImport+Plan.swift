@@ -114,14 +114,17 @@ struct Importer {
         for i in plans.indices {
             if i % 1000 == 0 { options.progress?("check", i, total) }
             guard plans[i].ok else { continue }
+            // The row is taken out and put back: planning it in place would copy every row.
+            var row = plans[i]
             var work = model
             do {
-                try plan(&plans[i], &work)
+                try plan(&row, &work)
                 model = work
             } catch {
-                plans[i].reasons.append(Reasons.from(error, value: error.field.flatMap { plans[i].fields[$0] }))
-                plans[i].newPaths = []
+                row.reasons.append(Reasons.from(error, value: error.field.flatMap { row.fields[$0] }))
+                row.newPaths = []
             }
+            plans[i] = row
         }
         options.progress?("check", total, total)
         departmentsCreated = model.departments.count - before
