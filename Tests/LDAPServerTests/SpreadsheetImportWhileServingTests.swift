@@ -34,4 +34,34 @@ import Testing
             #expect(found.contains("ou: 市场部"))
         }
     }
+
+    /// The CLI end to end: template, import with an error report and generated passwords (a
+    /// private file), export, reconcile's plan.
+    @Test func templateImportExportReconcileFromTheCommandLine() throws {
+        let cli = try CLI()
+        try cli.call("init", "--admin-password-file", cli.passwordFile)
+        let file = { (name: String) in cli.dir.appendingPathComponent(name).path }
+        let template = try run(cli.binary, ["template", file("t.xlsx")])
+        #expect(template.status == 0 && template.out.contains("template written to"), "\(template.err)")
+        try """
+            姓名,账号,手机,部门
+            张三,zhangsan001,13800138000,营销中心->大客户部->工业制造;市场部
+            李四,lisi,13800138000,营销中心
+
+            """.write(toFile: file("in.csv"), atomically: true, encoding: .utf8)
+        let r = try cli.callAny(["import", file("in.csv"), "--errors", file("errors.xlsx"), "--generate-passwords", file("pw.csv")])
+        #expect(r.status == 1, "a failed row: exit status 1")
+        #expect(r.out.contains("row 3 lisi: 手机 13800138000已被 zhangsan001 使用；手机不能与他人重复"))
+        #expect(r.out.hasSuffix("created 1, updated 0, unchanged 0, failed 1, departments created 4\n"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: file("pw.csv"))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let passwords = try String(contentsOfFile: file("pw.csv"), encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(passwords[0].hasSuffix("账号,姓名,密码"))
+        #expect(passwords[1].hasPrefix("zhangsan001,张三,"))
+        #expect(FileManager.default.fileExists(atPath: file("errors.xlsx")))
+        #expect(try cli.call("export", file("out.csv")) == "exported 1 members to \(file("out.csv"))\n")
+        let plan = try cli.call("reconcile", file("in.csv"))
+        #expect(plan.contains("error    row 3 lisi:"))
+        #expect(plan.hasSuffix("plan (not applied; --apply carries it out): hires 0, changes 0, transfers 0, leavers 0, errors 1 (directory: 1 active members)\n"))
+    }
 }
