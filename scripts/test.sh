@@ -19,6 +19,8 @@ command -v slaptest >/dev/null 2>&1 || [ -x /usr/sbin/slaptest ] || need+=(slapd
 # that is not on loopback.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
+# LibreOffice (headless Calc) opens the xlsx template and writes an xlsx the importer reads.
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then
@@ -36,6 +38,7 @@ fi
 command -v ldapsearch >/dev/null
 /usr/bin/python3 -c 'import ldap'
 /usr/bin/python3 -c 'import ldap3'
+command -v soffice >/dev/null
 export PATH="$PATH:/usr/sbin"
 
 swift build --build-tests

@@ -95,6 +95,8 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .long, help: "xlsx, csv, ldif or vcf (default: from the file's extension).") var format: ExportFormat?
     @Option(name: .long, help: "Only this department's subtree (a path like 营销中心->大客户部).") var department: String?
     @Option(name: .long, help: "vCard: only this member (an account).") var member: String?
+    @Flag(name: .long, help: "LDIF: include members' stored password hashes (userPassword); never by default.")
+    var withPasswordHashes = false
 
     func resolvedFormat() throws -> ExportFormat {
         if let format { return format }

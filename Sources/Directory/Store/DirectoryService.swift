@@ -58,15 +58,110 @@ public final class DirectoryService: Sendable {
         }
     }
 
+    /// Runs many writes as one group commit (one durable transaction), each built from the
+    /// directory as the ones before it left it, under the write lock: an import's rows. A write
+    /// whose builder returns nil has nothing to do and records nothing; one that throws or breaks
+    /// a rule changes nothing and gets its error, the others are applied, each with its own
+    /// change-log and audit records.
+    /// - Parameters:
+    ///   - context: who issues the writes, from where, with what rights.
+    ///   - makeCommands: one builder per write, called once each, in order, inside the
+    ///     transaction, with the current model.
+    /// - Returns: each write's audit record (nil when it had nothing to do) or its error, in order;
+    ///   when the transaction itself fails (busy, a disk error), every write gets that error.
+    public func execute(
+        group makeCommands: [(DirectoryModel) throws -> DirectoryCommand?], by context: CommandContext
+    ) -> [Result<AuditRecord?, any Error>] {
+        guard !makeCommands.isEmpty else { return [] }
+        let writes = makeCommands.map { make in
+            PendingWrite { (model: inout DirectoryModel) throws -> AuditRecord in
+                guard let command = try make(model) else { throw NothingToDo() }
+                return try model.apply(command, by: context)
+            }
+        }
+        _ = submit(writes)
+        return writes.map { w in
+            switch w.result ?? .failure(StoreError(.busy, "the write was not run")) {
+            case .success(let record): .success(record)
+            case .failure(let e) where e is NothingToDo: .success(nil)
+            case .failure(let e): .failure(e)
+            }
+        }
+    }
+
+    /// Runs many commands in one write transaction (an import): each is built from the directory
+    /// as the ones before it left it (under the write lock, like ``execute(by:_:)``), validated
+    /// and applied, with its own change-log and audit record.
+    /// - Parameters:
+    ///   - context: who issues the commands, from where, with what rights.
+    ///   - allOrNothing: when true, nothing is applied unless every command applies (they are
+    ///     first tried on a copy of the model, inside the same transaction); the first failure
+    ///     is reported for its command and every other one fails with `notApplied`.
+    ///   - steps: the commands, each made from the current model.
+    /// - Returns: each step's outcome, in order: its audit record, or the error that kept it
+    ///   from being applied (a failing step changes nothing).
+    /// - Throws: ``StoreError`` (busy, disk) when the transaction itself failed: nothing is written.
+    public func executeAll(
+        by context: CommandContext, allOrNothing: Bool = false,
+        _ steps: [(DirectoryModel) throws(DirectoryError) -> DirectoryCommand]
+    ) throws -> [Result<AuditRecord, any Error>] {
+        guard !steps.isEmpty else { return [] }
+        // With allOrNothing, the first body tries every step on a copy; the outcome gates the rest.
+        let gate = ExecuteAllGate()
+        var bodies: [DirectoryStoreWrite] = []
+        for (index, step) in steps.enumerated() {
+            bodies.append { (model: inout DirectoryModel) throws -> AuditRecord in
+                if allOrNothing && index == 0 {
+                    var trial = model
+                    for (i, s) in steps.enumerated() {
+                        do throws(DirectoryError) {
+                            _ = try trial.apply(try s(trial), by: context)
+                        } catch {
+                            gate.failure = (i, error)
+                            break
+                        }
+                    }
+                }
+                if let (failed, error) = gate.failure {
+                    if failed == index { throw error }
+                    throw DirectoryError(.constraintViolation, "not applied: step \(failed + 1) failed (\(error.message)), so nothing was")
+                }
+                return try model.apply(try step(model), by: context)
+            }
+        }
+        return try state.withLock { (current: inout StoredDirectory) throws -> [Result<AuditRecord, any Error>] in
+            do {
+                let (next, outcomes) = try store.writeBatch(from: current, bodies)
+                current = next
+                live.publish(next.model)
+                return outcomes
+            } catch {
+                if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
+                    current = caughtUp
+                    live.publish(caughtUp.model)
+                }
+                throw error
+            }
+        }
+    }
+
+    /// A group write with nothing to do: thrown by its body so the store records nothing.
+    private struct NothingToDo: Error {}
+
     // MARK: - Group commit
 
     /// Writers that arrive while another commits wait for the next commit and share it: one
     /// durable commit (one fsync) for all of them, each command still validated against the
     /// model the ones before it left, with its own change-log and audit records. Leadership
     /// passes to the first writer of the next group, so no caller runs others' writes for long.
-    private func submit(_ write: PendingWrite) -> Result<AuditRecord, any Error> {
+    private func submit(_ write: PendingWrite) -> Result<AuditRecord, any Error> { submit([write]) }
+
+    /// Submits writes that go into one group, in order (they join the queue together, so the
+    /// leader that takes one takes them all); returns the first one's result.
+    private func submit(_ writes: [PendingWrite]) -> Result<AuditRecord, any Error> {
+        let write = writes[0]
         let leadsNow = queue.withLock { (q: inout WriteQueue) -> Bool in
-            q.waiting.append(write)
+            q.waiting.append(contentsOf: writes)
             if q.committing { return false }
             q.committing = true
             return true
@@ -83,9 +178,10 @@ public final class DirectoryService: Sendable {
         // Drop every caller's closure before waking them: their callers' closures must not
         // outlive the calls that lent them (`withoutActuallyEscaping`).
         var wakes: [DispatchSemaphore] = []
+        let own = Set(writes.map(ObjectIdentifier.init))
         for w in group {
             w.body = nil
-            if w !== write { wakes.append(w.wake) }
+            if !own.contains(ObjectIdentifier(w)) { wakes.append(w.wake) }
         }
         let next = queue.withLock { (q: inout WriteQueue) -> DispatchSemaphore? in
             guard let first = q.waiting.first else {
@@ -159,4 +255,11 @@ private final class PendingWrite: @unchecked Sendable {
     let wake = DispatchSemaphore(value: 0)
 
     init(_ body: @escaping DirectoryStoreWrite) { self.body = body }
+}
+
+/// The outcome of an all-or-nothing trial in ``DirectoryService/executeAll(by:allOrNothing:_:)``.
+private final class ExecuteAllGate: @unchecked Sendable {
+    // Safe: written and read only by the bodies of one writeBatch call, which run one after
+    // another on the calling thread.
+    var failure: (Int, DirectoryError)?
 }
