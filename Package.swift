@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "LDAPFrontend", targets: ["LDAPFrontend"]),
         .library(name: "LDAPServer", targets: ["LDAPServer"]),
         .library(name: "Interchange", targets: ["Interchange"]),
+        .library(name: "QRCode", targets: ["QRCode"]),
+        .library(name: "WebConsole", targets: ["WebConsole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -31,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -66,6 +70,25 @@ let package = Package(
             name: "Interchange",
             dependencies: ["Directory", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strict),
+        // QR code encoder (ISO/IEC 18004, byte mode). No dependencies, no I/O.
+        .target(name: "QRCode", swiftSettings: strict),
+        // The web address book and (later) the admin console: Hummingbird 2, server-rendered HTML,
+        // reads and writes through the domain's functions and commands, never the LDAP frontend.
+        .target(
+            name: "WebConsole",
+            dependencies: [
+                "Directory", "Interchange", "QRCode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
         // Session state machine, operations, entry mapping, filter evaluation.
         .target(
             name: "LDAPFrontend",
@@ -87,7 +110,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "Interchange",
+                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "Interchange", "WebConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -103,6 +126,17 @@ let package = Package(
         .testTarget(
             name: "InterchangeTests",
             dependencies: ["Interchange", "Directory", "Storage", "PasswordHashing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strict),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
+        .testTarget(
+            name: "WebConsoleTests",
+            dependencies: [
+                "WebConsole", "QRCode", "Directory", "Storage", "PasswordHashing",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "LDAPProtocolTests",

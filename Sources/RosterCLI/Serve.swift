@@ -8,6 +8,7 @@ import Logging
 import PasswordHashing
 import ServiceLifecycle
 import Storage
+import WebConsole
 
 /// `roster serve`: runs the LDAP server.
 struct Serve: AsyncParsableCommand {
@@ -114,6 +115,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Also listen for LDAPS (TLS from the first byte) on HOST:PORT; needs --certificate.")
     var ldaps: String?
 
+    @Option(name: .long, help: "Also serve the web address book on HOST:PORT (HTTPS with --certificate); --demo: 127.0.0.1:8080.")
+    var http: String?
+
     @Flag(name: .long, help: "Accept simple binds with a password on connections without TLS from any address (default: loopback only).")
     var allowPlaintextBinds = false
 
@@ -191,18 +195,39 @@ struct Serve: AsyncParsableCommand {
             configuration: ServerConfiguration(host: host, port: port, limits: limits, tls: tls), frontend: frontend,
             logger: logger)
         let follower = ChangeFollower(service: service, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server), .init(service: follower)]
+        // HTTPS with the certificate given; the demo's self-signed one is for LDAP only (a browser
+        // would refuse it), so the demo's address book is plain HTTP on loopback.
+        let webFiles = certificate.flatMap { c in privateKey.map { (certificate: c, privateKey: $0) } }
+        if let web = try webServer(service: service, authenticator: authenticator, files: webFiles, logger: logger) {
+            services.append(.init(service: web))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: server), .init(service: follower)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// The web address book's listener, when `--http` (or `--demo`) asks for one.
+    func webServer(
+        service: DirectoryService, authenticator: Authenticator, files: (certificate: String, privateKey: String)?, logger: Logger
+    ) throws -> WebServer? {
+        guard let address = http ?? (demo ? "127.0.0.1:8080" : nil) else { return nil }
+        let (host, port) = try parseListen(address, option: "--http")
+        if demo {
+            logger.info("web address book on \(files == nil ? "http" : "https")://\(host):\(port)/ (sign in as t2001 / Pw-t2001, or admin / secret)")
+        }
+        return WebServer(
+            configuration: WebConfiguration(host: host, port: port, certificatePath: files?.certificate, privateKeyPath: files?.privateKey),
+            directory: service, authenticator: authenticator, logger: logger, optional: http == nil)
     }
 
     func parseListen(_ value: String, option: String) throws -> (String, Int) {
         guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]),
             (0...65535).contains(port)
         else {
-            throw ValidationError("\(option): expected HOST:PORT, such as 127.0.0.1:\(option == "--ldaps" ? 636 : 3389), got \(value)")
+            throw ValidationError("\(option): expected HOST:PORT, such as 127.0.0.1:\(option == "--ldaps" ? 636 : option == "--http" ? 8080 : 3389), got \(value)")
         }
         var host = String(value[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

@@ -1,0 +1,153 @@
+public import Directory
+public import Foundation
+import Synchronization
+
+/// Sessions of the web console, kept in memory (a restart signs everyone out).
+///
+/// Every visitor gets a session, signed in or not, so that every form — the sign-in form too —
+/// carries a CSRF token bound to it. Ids and tokens are 256 random bits from the system's
+/// cryptographic generator. A session ends after ``WebLimits/sessionIdleSeconds`` without a
+/// request and ``WebLimits/sessionLifetimeSeconds`` after sign-in whatever happens; signing in
+/// replaces the session by a new one (a fixed id never becomes a signed-in one). Anonymous
+/// sessions are capped (the oldest are dropped first), so visitors cannot fill the memory.
+public final class SessionStore: Sendable {
+    /// One session.
+    public struct Session: Sendable, Hashable {
+        /// The cookie value (never logged, never shown).
+        public let id: String
+        /// The token every form of this session carries.
+        public let csrfToken: String
+        /// Who signed in (nil: nobody yet).
+        public let viewer: Viewer?
+        /// The name shown for an administrator (members are shown by their entry).
+        public let administratorName: String?
+        public let created: Date
+        public var lastSeen: Date
+    }
+
+    private struct State {
+        var sessions: [String: Session] = [:]
+        /// Anonymous session ids, oldest first (for the cap).
+        var anonymousOrder: [String] = []
+    }
+
+    private let state = Mutex(State())
+    public let limits: WebLimits
+    /// The time now (a test's clock can stand in).
+    let clock: @Sendable () -> Date
+
+    public init(limits: WebLimits, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.limits = limits
+        self.clock = clock
+    }
+
+    /// A fresh random token: 32 bytes, hex.
+    static func token() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var out = ""
+        out.reserveCapacity(64)
+        for _ in 0..<4 {
+            let v = rng.next() as UInt64
+            out += String(repeating: "0", count: 16 - String(v, radix: 16).count) + String(v, radix: 16)
+        }
+        return out
+    }
+
+    /// The live session with this id (touching it), or nil when unknown or expired.
+    public func session(_ id: String?, now: Date? = nil) -> Session? {
+        let now = now ?? clock()
+        guard let id, id.utf8.count == 64 else { return nil }
+        return state.withLock { s in
+            guard var session = s.sessions[id] else { return nil }
+            if expired(session, now) {
+                s.sessions[id] = nil
+                return nil
+            }
+            session.lastSeen = now
+            s.sessions[id] = session
+            return session
+        }
+    }
+
+    /// Whether a session has run out: idle too long, or (signed in) past its lifetime.
+    func expired(_ session: Session, _ now: Date) -> Bool {
+        if now.timeIntervalSince(session.lastSeen) > limits.sessionIdleSeconds { return true }
+        if session.viewer != nil, now.timeIntervalSince(session.created) > limits.sessionLifetimeSeconds { return true }
+        return false
+    }
+
+    /// Starts a session nobody has signed in to.
+    public func startAnonymous(now: Date? = nil) -> Session {
+        let now = now ?? clock()
+        let session = Session(
+            id: Self.token(), csrfToken: Self.token(), viewer: nil, administratorName: nil, created: now, lastSeen: now)
+        state.withLock { s in
+            s.sessions[session.id] = session
+            s.anonymousOrder.append(session.id)
+            if s.anonymousOrder.count > limits.maxAnonymousSessions {
+                // Drop the oldest, and forget ids that were signed in or expired meanwhile.
+                let drop = s.anonymousOrder.count - limits.maxAnonymousSessions
+                for id in s.anonymousOrder.prefix(drop) where s.sessions[id]?.viewer == nil { s.sessions[id] = nil }
+                s.anonymousOrder.removeFirst(drop)
+            }
+            if s.anonymousOrder.count > 2 * limits.maxAnonymousSessions {
+                s.anonymousOrder = s.anonymousOrder.filter { s.sessions[$0]?.viewer == nil }
+            }
+        }
+        return session
+    }
+
+    /// Signs in: ends `previous` and starts a new session for `viewer`.
+    public func signIn(_ viewer: Viewer, administratorName: String? = nil, replacing previous: String?, now: Date? = nil) -> Session {
+        let now = now ?? clock()
+        let session = Session(
+            id: Self.token(), csrfToken: Self.token(), viewer: viewer, administratorName: administratorName, created: now,
+            lastSeen: now)
+        state.withLock { s in
+            if let previous { s.sessions[previous] = nil }
+            s.sessions[session.id] = session
+            // Expired sessions are swept now and then, so signed-in ones never pile up.
+            if s.sessions.count % 256 == 0 { s.sessions = s.sessions.filter { !expired($0.value, now) } }
+        }
+        return session
+    }
+
+    /// Ends a session.
+    public func end(_ id: String?) {
+        guard let id else { return }
+        _ = state.withLock { $0.sessions.removeValue(forKey: id) }
+    }
+
+    /// Ends every session of a viewer (after a password change elsewhere, or a departure).
+    public func end(viewer: Viewer, except keep: String? = nil) {
+        state.withLock { s in s.sessions = s.sessions.filter { $0.value.viewer != viewer || $0.key == keep } }
+    }
+
+    /// How many sessions exist (tests).
+    var count: Int { state.withLock { $0.sessions.count } }
+}
+
+/// The web console's limits and timeouts.
+public struct WebLimits: Sendable, Hashable {
+    /// Seconds without a request after which a session ends (default 30 minutes).
+    public var sessionIdleSeconds: Double
+    /// Seconds after sign-in after which a session ends whatever happens (default 12 hours).
+    public var sessionLifetimeSeconds: Double
+    /// Sessions nobody signed in to that are kept at once (the oldest are dropped).
+    public var maxAnonymousSessions: Int
+    /// The largest request body accepted (a form).
+    public var maxFormBytes: Int
+    /// The most people a search shows.
+    public var maxSearchResults: Int
+
+    public init(
+        sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxAnonymousSessions: Int = 10_000,
+        maxFormBytes: Int = 64 * 1024, maxSearchResults: Int = 200
+    ) {
+        self.sessionIdleSeconds = sessionIdleSeconds
+        self.sessionLifetimeSeconds = sessionLifetimeSeconds
+        self.maxAnonymousSessions = maxAnonymousSessions
+        self.maxFormBytes = maxFormBytes
+        self.maxSearchResults = maxSearchResults
+    }
+}

@@ -1,0 +1,15 @@
+/// Every word the web console shows, by meaning; each language's table gives its text.
+public enum Word: String, Sendable, Hashable, CaseIterable {
+    // Layout
+    case appName, addressBook, organization, me, signOut, signIn, language, switchLanguage
+    // Sign-in
+    case account, accountHint, password, signInFailed, signInBusy, signedOut, sessionExpired
+    // Address book
+    case search, searchHint, noResults, results, azIndex, departments, members, headCount, directCount
+    case leader, title, call, mail, saveContact, qrCode, qrHint, back, people, pinned
+    // Profile
+    case myProfile, save, saved, changePassword, oldPassword, newPassword, repeatPassword, passwordChanged
+    case passwordsDiffer, oldPasswordWrong, notEditable, noEditableFields
+    // Errors
+    case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
+}
