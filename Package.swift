@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LDAPProtocol", targets: ["LDAPProtocol"]),
         .library(name: "Directory", targets: ["Directory"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "PostgresStorage", targets: ["PostgresStorage"]),
         .library(name: "LDAPFrontend", targets: ["LDAPFrontend"]),
         .library(name: "LDAPServer", targets: ["LDAPServer"]),
         .library(name: "Interchange", targets: ["Interchange"]),
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -48,6 +50,19 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: ["Directory", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // PostgreSQL (postgres-nio) implementation of the storage port: several nodes share one
+        // database and one gap-free change log.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Directory", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         // Password hashing schemes behind the domain's PasswordHasher port.
         .target(
@@ -87,7 +102,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "Interchange",
+                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "PostgresStorage", "Interchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -99,7 +114,11 @@ let package = Package(
         .executableTarget(name: "roster", dependencies: ["RosterCLI"], swiftSettings: strict),
 
         .testTarget(name: "BERTests", dependencies: ["BER"], swiftSettings: strict),
-        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Storage", "PasswordHashing"], swiftSettings: strict),
+        // Starts a throwaway PostgreSQL cluster for the tests that need one (only tests use it).
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "DirectoryTests", dependencies: ["Directory", "Storage", "PostgresStorage", "PostgresTestSupport", "PasswordHashing"],
+            swiftSettings: strict),
         .testTarget(
             name: "InterchangeTests",
             dependencies: ["Interchange", "Directory", "Storage", "PasswordHashing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -120,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "LDAPServerTests",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage",
+                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage", "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
