@@ -33,7 +33,11 @@ struct ChangeFollower: Service {
                 logger.error("reading the change log failed", metadata: ["error": "\(error)"])
             }
             if let doorbell {
-                reason = await doorbell.wait(upTo: interval)
+                reason = await withGracefulShutdownHandler {
+                    await doorbell.wait(upTo: interval)
+                } onGracefulShutdown: {
+                    doorbell.ring("shutdown")
+                }
             } else {
                 try? await Task.sleep(for: interval)
                 reason = "periodic catch-up"

@@ -337,3 +337,65 @@ func runWithEnvironment(_ path: String, _ arguments: [String], _ environment: [S
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
+
+/// `roster migrate` moves a directory between SQLite and PostgreSQL without loss, checked by
+/// counts and content hashes that `roster status` prints; it never overwrites by accident.
+@Suite struct MigrateCommandTests {
+    @Test func aSQLiteDirectoryMovesToPostgreSQLAndBackWithTheSameContentHash() async throws {
+        let cluster = try PostgresCluster.shared()
+        let cli = try CLI()
+        try CLITests().buildSchool(cli)
+        // Some history: a departure and a locked-out field, and audit records to carry over.
+        try cli.call("member", "depart", "s002")
+        let url = cluster.url(try cluster.createDatabase())
+        var env = ProcessInfo.processInfo.environment
+        env["PGPASSWORD"] = cluster.password
+        env["ROSTER_PASSWORD_ROUNDS"] = "1000"
+        func roster(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+            try runWithEnvironment(cli.binary, args, env)
+        }
+        func status(_ database: String) throws -> [String: String] {
+            let r = try roster(["status", "--database", database])
+            #expect(r.status == 0, "\(r.err)")
+            var fields: [String: String] = [:]
+            for line in r.out.split(separator: "\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return fields
+        }
+        let source = try status(cli.database)
+        #expect(source["store"] == "sqlite \(cli.database)")
+        let moved = try roster(["migrate", "--from", cli.database, "--to", url])
+        #expect(moved.status == 0, "\(moved.err)")
+        // The school: the organisation, 教师组 and its 5 groups, 班级组->一年级->一班/二班, 校友录->2019级->一班.
+        #expect(moved.out.contains("copied 14 departments, 4 members, 1 groups, 1 administrators"), "\(moved.out)")
+        #expect(moved.out.contains("content hash \(source["content hash"] ?? "?") on both"), "\(moved.out)")
+        let target = try status(url)
+        #expect(target["store"]?.hasPrefix("postgresql postgres://roster@127.0.0.1:") == true)
+        #expect(target["schema version"] == "1")
+        #expect(target["content hash"] == source["content hash"])
+        #expect(target["holds"] == source["holds"], "the same counts, audit records included")
+        #expect(target["base"] == "dc=school,dc=example")
+        // A second move onto a directory is refused, and the target is untouched.
+        let again = try roster(["migrate", "--from", cli.database, "--to", url])
+        #expect(again.status != 0)
+        #expect(again.err.contains("already holds a Roster directory; --force-overwrite replaces it"), "\(again.err)")
+        // The directory is served from PostgreSQL; a change there moves back with --force-overwrite.
+        let write = try roster(["member", "set", "t001", "--title", "书记", "--database", url])
+        #expect(write.status == 0, "\(write.err)")
+        let changed = try status(url)
+        #expect(changed["content hash"] != source["content hash"], "the hash sees a one-field change")
+        let back = cli.dir.appendingPathComponent("back.sqlite").path
+        let returned = try roster(["migrate", "--from", url, "--to", back])
+        #expect(returned.status == 0, "\(returned.err)")
+        #expect(try status(back)["content hash"] == changed["content hash"])
+        let overwrite = try roster(["migrate", "--from", cli.database, "--to", url, "--force-overwrite"])
+        #expect(overwrite.status == 0, "\(overwrite.err)")
+        #expect(try status(url)["content hash"] == source["content hash"])
+        #expect(try roster(["member", "show", "t001", "--database", url]).out.contains("校长"))
+        // A password in the URL is refused with the way to give it.
+        let leaky = try roster(["status", "--database", cluster.url("x").replacingOccurrences(of: "roster@", with: "roster:pw@")])
+        #expect(leaky.err.contains("the URL holds a password; give it in --database-password-file or PGPASSWORD instead"), "\(leaky.err)")
+    }
+}
