@@ -8,7 +8,7 @@ public import ServiceLifecycle
 /// carries no change: it only wakes the node (``wake``), which then reads every change after the
 /// last one it applied. After every (re)connect it wakes the node too, once LISTEN is in force,
 /// so that what was committed while it was away is applied. A lost connection is reopened after
-/// ``retryDelay``.
+/// ``retryDelay``, doubling up to ``maximumRetryDelay`` while the server stays away.
 public struct PostgresChangeListener: Service {
     /// Why the node is woken.
     public enum Reason: String, Sendable {
@@ -23,6 +23,7 @@ public struct PostgresChangeListener: Service {
     /// on its periodic catch-up.
     let ignoreNotifications: Bool
     public var retryDelay: Duration = .seconds(1)
+    public var maximumRetryDelay: Duration = .seconds(8)
 
     /// - Parameters:
     ///   - location: the database.
@@ -39,6 +40,7 @@ public struct PostgresChangeListener: Service {
     public func run() async throws {
         let configuration = try location.configuration(lockTimeout: nil)
         var attempt = 0
+        var delay = retryDelay
         var quiet = logger
         quiet.logLevel = .warning
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -53,6 +55,7 @@ public struct PostgresChangeListener: Service {
                 _ = try await connection.query("SELECT 1", logger: quiet).get()
                 logger.info("listening for changes", metadata: ["database": "\(location)", "ignoreNotifications": "\(ignore)"])
                 wake(.connected)
+                delay = retryDelay
                 try await withTaskCancellationHandler {
                     try await withGracefulShutdownHandler {
                         try await connection.closeFuture.get()
@@ -69,7 +72,8 @@ public struct PostgresChangeListener: Service {
                 logger.warning(
                     "cannot listen for changes; retrying", metadata: ["database": "\(location)", "error": "\(PostgresConnections.describe(error))"])
             }
-            try? await Task.sleep(for: retryDelay)
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, maximumRetryDelay)
         }
     }
 }
