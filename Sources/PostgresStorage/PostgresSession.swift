@@ -108,6 +108,8 @@ final class PostgresConnections: Sendable {
             do {
                 result = try body(session)
             } catch {
+                // Statements still in flight answer first (their errors are this one's consequences).
+                try? session.flush()
                 do {
                     try session.run("ROLLBACK")
                 } catch {
@@ -168,11 +170,47 @@ final class PostgresSession {
         self.reused = reused
     }
 
-    /// Runs one statement with `$1…` parameters and returns its rows.
+    /// Statements sent and not yet waited for (``send(_:_:)``), in order.
+    private var pending: [EventLoopFuture<PostgresQueryResult>] = []
+
+    /// Runs one statement with `$1…` parameters and returns its rows (after waiting for the
+    /// statements sent before it).
     @discardableResult
     func run(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [PostgresRandomAccessRow] {
-        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
-        return result.rows.map { $0.makeRandomAccess() }
+        let future = send(sql, binds)
+        try flush()
+        return try future.wait().rows.map { $0.makeRandomAccess() }
+    }
+
+    /// Sends a statement without waiting for its answer: the connection runs statements in
+    /// order, so a write transaction's rows go out in one round trip. Its error, if any, is
+    /// thrown by the next ``run(_:_:)`` or ``flush()``.
+    @discardableResult
+    func send(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) -> EventLoopFuture<PostgresQueryResult> {
+        let future = connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        pending.append(future)
+        return future
+    }
+
+    /// Checks run on sent statements' results when they are waited for.
+    private var checks: [(EventLoopFuture<PostgresQueryResult>, (PostgresQueryResult) throws -> Void)] = []
+
+    /// Checks a sent statement's result at the next ``flush()``.
+    func check(_ future: EventLoopFuture<PostgresQueryResult>, _ body: @escaping (PostgresQueryResult) throws -> Void) {
+        checks.append((future, body))
+    }
+
+    /// Waits for every statement sent; throws the first one's error, then the first failed check.
+    func flush() throws {
+        let waiting = pending, checking = checks
+        pending = []
+        checks = []
+        var first: (any Error)?
+        for f in waiting {
+            do { _ = try f.wait() } catch { if first == nil { first = error } }
+        }
+        if let first { throw first }
+        for (f, body) in checking { try body(try f.wait()) }
     }
 }
 

@@ -7,9 +7,9 @@ extension PostgresStore {
     // MARK: - Writing rows
 
     /// `INSERT … ON CONFLICT (key) DO UPDATE` of one row.
-    private static func upsert(_ table: String, key: String, columns: [String], _ b: Binds, _ marks: [String], _ s: PostgresSession) throws {
+    private static func upsert(_ table: String, key: String, columns: [String], _ b: Binds, _ marks: [String], _ s: PostgresSession) {
         let updates = columns.filter { $0 != key }.map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        try s.run(
+        s.send(
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(marks.joined(separator: ", "))) ON CONFLICT (\(key)) DO UPDATE SET \(updates)",
             b.bindings)
     }
@@ -18,7 +18,7 @@ extension PostgresStore {
         for (id, d) in batch.departments {
             var b = Binds()
             guard let d else {
-                try s.run("DELETE FROM departments WHERE id = \(b.add(id.rawValue))", b.bindings)
+                s.send("DELETE FROM departments WHERE id = \(b.add(id.rawValue))", b.bindings)
                 continue
             }
             let marks = [
@@ -27,7 +27,7 @@ extension PostgresStore {
                 b.add(d.uuid.uuidString), b.add(d.created.actor), b.add(d.created.time.timeIntervalSince1970),
                 b.add(d.modified.actor), b.add(d.modified.time.timeIntervalSince1970),
             ]
-            try upsert(
+            upsert(
                 "departments", key: "id",
                 columns: [
                     "id", "name", "parent_id", "sort_order", "scope", "leaders", "hidden", "description", "uuid", "created_by",
@@ -37,7 +37,7 @@ extension PostgresStore {
         for (key, m) in batch.members {
             var b = Binds()
             guard let m else {
-                try s.run("DELETE FROM members WHERE account_key = \(b.add(key))", b.bindings)
+                s.send("DELETE FROM members WHERE account_key = \(b.add(key))", b.bindings)
                 continue
             }
             var departedAt: Double?
@@ -60,12 +60,12 @@ extension PostgresStore {
                 b.add(m.security.lockedAt?.timeIntervalSince1970), b.add(m.security.lockedUntil?.timeIntervalSince1970),
                 b.add(m.security.passwordChangedAt?.timeIntervalSince1970),
             ]
-            try upsert("members", key: "account_key", columns: memberColumns, b, marks, s)
+            upsert("members", key: "account_key", columns: memberColumns, b, marks, s)
         }
         for (key, g) in batch.groups {
             var b = Binds()
             guard let g else {
-                try s.run("DELETE FROM groups WHERE key = \(b.add(key))", b.bindings)
+                s.send("DELETE FROM groups WHERE key = \(b.add(key))", b.bindings)
                 continue
             }
             let marks = [
@@ -73,7 +73,7 @@ extension PostgresStore {
                 b.add(g.uuid.uuidString), b.add(g.created.actor), b.add(g.created.time.timeIntervalSince1970),
                 b.add(g.modified.actor), b.add(g.modified.time.timeIntervalSince1970),
             ]
-            try upsert(
+            upsert(
                 "groups", key: "key",
                 columns: ["key", "name", "description", "members", "uuid", "created_by", "created_at", "modified_by", "modified_at"],
                 b, marks, s)
@@ -81,7 +81,7 @@ extension PostgresStore {
         for (key, a) in batch.administrators {
             var b = Binds()
             guard let a else {
-                try s.run("DELETE FROM administrators WHERE key = \(b.add(key))", b.bindings)
+                s.send("DELETE FROM administrators WHERE key = \(b.add(key))", b.bindings)
                 continue
             }
             var scopes: [DepartmentID] = []
@@ -98,7 +98,7 @@ extension PostgresStore {
                 b.add(attributes), b.add(a.passwordHash), b.add(a.boundMember?.value), b.add(a.security.lockedAt?.timeIntervalSince1970),
                 b.add(a.security.lockedUntil?.timeIntervalSince1970), b.add(a.security.passwordChangedAt?.timeIntervalSince1970),
             ]
-            try upsert(
+            upsert(
                 "administrators", key: "key",
                 columns: [
                     "key", "name", "role", "scopes", "attributes", "password_hash", "bound_member", "locked_at", "locked_until",
@@ -108,15 +108,15 @@ extension PostgresStore {
         if let policy = batch.passwordPolicy {
             var b = Binds()
             let json = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
-            try s.run(
+            s.send(
                 "INSERT INTO settings(key, value) VALUES ('password_policy', \(b.add(json))) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                 b.bindings)
         }
         if let policy = batch.policy {
-            try s.run("DELETE FROM field_policy")
+            s.send("DELETE FROM field_policy")
             for (field, rule) in policy.rules {
                 var b = Binds()
-                try s.run(
+                s.send(
                     "INSERT INTO field_policy VALUES (\(b.add(field.rawValue)), \(b.add(rule.shown)), \(b.add(rule.selfEditable)))",
                     b.bindings)
             }
@@ -137,7 +137,7 @@ extension PostgresStore {
 
     static func saveNextDepartmentID(_ id: DepartmentID, _ s: PostgresSession) throws {
         var b = Binds()
-        try s.run(
+        s.send(
             "INSERT INTO settings(key, value) VALUES ('next_department_id', \(b.add(String(id.rawValue)))) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
             b.bindings)
     }
@@ -151,7 +151,7 @@ extension PostgresStore {
                 b.add(encodeMap(r.before)), b.add(encodeMap(r.after)),
             ].joined(separator: ", ") + ")"
         }
-        try s.run(
+        s.send(
             "INSERT INTO audit(time, actor, source, action, target, before, after) VALUES \(values.joined(separator: ", "))", b.bindings)
     }
 

@@ -71,7 +71,7 @@ public final class PostgresStore: DirectoryStore {
                 if try PostgresStore.baseDN(s) != nil {
                     guard replacing else {
                         throw PostgresStoreError(
-                            "\(location) already holds a Roster directory; Roster does not overwrite it (--force-overwrite replaces it)")
+                            "\(location) already holds a Roster directory; Roster does not overwrite it")
                     }
                     for table in ["departments", "members", "groups", "administrators", "field_policy", "settings", "change_log", "audit"] {
                         try s.run("DELETE FROM \(table)")
@@ -173,10 +173,12 @@ public final class PostgresStore: DirectoryStore {
                 let before = state.sequence
                 let value = try body(&state, s)
                 if state.sequence != before {
-                    try Self.prune(head: state.sequence, s)
+                    Self.prune(s)
                     var b = Binds()
-                    try s.run("SELECT pg_notify('\(Self.channel)', \(b.add(String(state.sequence))))", b.bindings)
+                    s.send("SELECT pg_notify('\(Self.channel)', \(b.add(String(state.sequence))))", b.bindings)
                 }
+                // Every statement answered before COMMIT: a refused one rolls everything back.
+                try s.flush()
                 return (state, value)
             }
         }
@@ -324,28 +326,35 @@ public final class PostgresStore: DirectoryStore {
         let model = state.model
         try persist(model.entities(for: changes), s, pinyin: { model.pinyin(of: $0).spaced })
         if model.nextDepartmentID != nextID { try saveNextDepartmentID(model.nextDepartmentID, s) }
+        // Under the lock the next number is known; the statement checks it (RETURNING) when the
+        // transaction's statements are waited for.
+        let expected = state.sequence + 1
         var b = Binds()
         let json = b.add(try encode(changes))
-        let rows = try s.run(
+        let numbered = s.send(
             """
             WITH next AS (UPDATE change_counter SET seq = seq + 1 RETURNING seq)
             INSERT INTO change_log(seq, changes) SELECT seq, \(json) FROM next RETURNING seq
             """, b.bindings)
-        guard let seq = try rows.first?.int64("seq") else { throw PostgresStoreError("the change counter row is missing") }
-        state.sequence = seq
+        state.sequence = expected
         try appendAudit([record], s)
+        s.check(numbered) { result in
+            guard let seq = try result.rows.first?.makeRandomAccess().int64("seq"), seq == expected else {
+                throw PostgresStoreError("the change counter did not give \(expected)")
+            }
+        }
     }
 
-    /// Drops change-log rows older than the retention (in batches, when twice as many are kept).
-    private static func prune(head: Int64, _ s: PostgresSession) throws {
-        let retention = try s.run("SELECT value FROM settings WHERE key = 'change_log_retention'").first
-            .flatMap { Int64(try $0.string("value")) } ?? defaultRetention
-        let pruned = try counter(s).pruned
-        guard head - pruned > 2 * retention else { return }
-        var b = Binds()
-        let through = b.add(head - retention)
-        try s.run("DELETE FROM change_log WHERE seq <= \(through)", b.bindings)
-        try s.run("UPDATE change_counter SET pruned_through = \(through)", b.bindings)
+    /// Drops change-log rows older than the retention, in batches: when more than twice the
+    /// retention is kept (one statement, sent without waiting).
+    private static func prune(_ s: PostgresSession) {
+        s.send(
+            """
+            WITH r AS (SELECT COALESCE((SELECT value::bigint FROM settings WHERE key = 'change_log_retention'), \(defaultRetention)) AS keep),
+            c AS (SELECT seq - r.keep AS through FROM change_counter, r WHERE seq - pruned_through > 2 * r.keep),
+            d AS (DELETE FROM change_log WHERE seq <= (SELECT through FROM c))
+            UPDATE change_counter SET pruned_through = c.through FROM c
+            """)
     }
 
     static func encode(_ changes: ChangeSet) throws -> String {

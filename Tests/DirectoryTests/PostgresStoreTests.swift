@@ -117,10 +117,10 @@ import Testing
         let service = try DirectoryService(store: store)
         let sequence = service.sequence
         let cluster = try PostgresCluster.shared()
-        // Another node holds the write lock for 3 s.
+        // Another node holds the write lock for 10 s (long enough for a slow machine to notice).
         let holder = Thread {
             _ = try? cluster.sql(
-                "BEGIN; SELECT pg_advisory_xact_lock(\(PostgresStore.writeLockKey)); SELECT pg_sleep(3); COMMIT", database: location.database)
+                "BEGIN; SELECT pg_advisory_xact_lock(\(PostgresStore.writeLockKey)); SELECT pg_sleep(10); COMMIT", database: location.database)
         }
         holder.start()
         var held = false

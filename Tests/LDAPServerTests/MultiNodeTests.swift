@@ -66,8 +66,9 @@ final class RosterNode: @unchecked Sendable {
 /// Several `roster serve` nodes on one PostgreSQL database, driven with real clients:
 /// writes on every node are read on every node, the domain's rules hold across nodes, a node
 /// killed with -9 loses nothing acknowledged, a PostgreSQL restart and a lost notification are
-/// caught up.
-@Suite struct MultiNodeTests {
+/// caught up. One test at a time: each runs several servers and clients, and the suite's
+/// timing tests share the two cores.
+@Suite(.serialized) struct MultiNodeTests {
     static let admin = ["-x", "-D", "cn=admin,dc=example,dc=com", "-w", "Admin-pass-1"]
 
     /// A new database with an initialised directory; returns its URL.
