@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LDAPProtocol", targets: ["LDAPProtocol"]),
         .library(name: "Directory", targets: ["Directory"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "PostgresStorage", targets: ["PostgresStorage"]),
         .library(name: "LDAPFrontend", targets: ["LDAPFrontend"]),
         .library(name: "LDAPServer", targets: ["LDAPServer"]),
         .library(name: "Interchange", targets: ["Interchange"]),
@@ -35,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Restricted BER (RFC 4511 §5.1). No dependencies, no I/O.
@@ -52,6 +54,19 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: ["Directory", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // PostgreSQL (postgres-nio) implementation of the storage port: several nodes share one
+        // database and one gap-free change log.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Directory", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict),
         // Password hashing schemes behind the domain's PasswordHasher port.
         .target(
@@ -110,7 +125,7 @@ let package = Package(
         .target(
             name: "RosterCLI",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "Interchange", "WebConsole",
+                "LDAPServer", "LDAPFrontend", "Directory", "PasswordHashing", "Storage", "PostgresStorage", "Interchange", "WebConsole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -122,7 +137,11 @@ let package = Package(
         .executableTarget(name: "roster", dependencies: ["RosterCLI"], swiftSettings: strict),
 
         .testTarget(name: "BERTests", dependencies: ["BER"], swiftSettings: strict),
-        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "Storage", "PasswordHashing"], swiftSettings: strict),
+        // Starts a throwaway PostgreSQL cluster for the tests that need one (only tests use it).
+        .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport", swiftSettings: strict),
+        .testTarget(
+            name: "DirectoryTests", dependencies: ["Directory", "Storage", "PostgresStorage", "PostgresTestSupport", "PasswordHashing"],
+            swiftSettings: strict),
         .testTarget(
             name: "InterchangeTests",
             dependencies: ["Interchange", "Directory", "Storage", "PasswordHashing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -154,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "LDAPServerTests",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage",
+                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage", "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

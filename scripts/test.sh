@@ -2,7 +2,7 @@
 # Runs Roster's whole test suite. The end-to-end tests drive the server with OpenLDAP's client
 # tools (ldap-utils), python-ldap and ldap3 (Debian's python3-ldap and python3-ldap3, for
 # /usr/bin/python3), openssl and ip (iproute2), and load the schema into slapd's config (slaptest);
-# they are installed here when missing, never skipped.
+# they are installed here when missing, never skipped. PostgreSQL (Debian's postgresql) likewise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +21,10 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 # LibreOffice (headless Calc) opens the xlsx template and writes an xlsx the importer reads.
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+# The PostgreSQL store's tests start their own cluster (initdb + pg_ctl in a temporary directory,
+# as the postgres user when run as root); Debian's package brings the binaries, its service is
+# never started.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then

@@ -9,7 +9,7 @@ public struct RosterCommand: AsyncParsableCommand {
         subcommands: [
             Init.self, Serve.self, DepartmentCommand.self, MemberCommand.self, GroupCommand.self, AdminCommand.self,
             ServiceCommand.self, PolicyCommand.self, AuditCommand.self, TemplateCommand.self, ImportCommand.self, ExportCommand.self,
-            ReconcileCommand.self, SchemaCommand.self, CertCommand.self, DebugCommand.self,
+            ReconcileCommand.self, SchemaCommand.self, CertCommand.self, MigrateCommand.self, StatusCommand.self, DebugCommand.self,
         ]
     )
 

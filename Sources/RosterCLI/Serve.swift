@@ -7,6 +7,7 @@ import LDAPServer
 import Logging
 import PasswordHashing
 import ServiceLifecycle
+import PostgresStorage
 import Storage
 import WebConsole
 
@@ -33,8 +34,18 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Base DN of the demo organisation (a database keeps the one set at init).")
     var base: String = "dc=example,dc=com"
 
-    @Option(name: .long, help: "The directory database (SQLite); default ./roster.sqlite.")
+    @Option(name: .long, help: "The directory database: a SQLite file (default ./roster.sqlite), or postgres://USER@HOST:PORT/DB[?sslmode=require] shared by several nodes.")
     var database: String?
+
+    @Option(name: .long, help: "A file holding the PostgreSQL password (default: the PGPASSWORD environment variable).")
+    var databasePasswordFile: String?
+
+    @Option(name: .long, help: "Seconds between catch-ups with the change log without a notification (default 0.5 for SQLite, 2 for PostgreSQL).")
+    var catchUpInterval: Double?
+
+    /// Tests only: drop PostgreSQL's notifications, leaving the periodic catch-up.
+    @Flag(name: .long, help: .hidden)
+    var ignoreNotifications = false
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -127,6 +138,9 @@ struct Serve: AsyncParsableCommand {
         if (certificate == nil) != (privateKey == nil) {
             throw ValidationError("--certificate and --private-key go together")
         }
+        if let catchUpInterval, !(catchUpInterval > 0 && catchUpInterval <= 3600) {
+            throw ValidationError("--catch-up-interval: expected seconds between 0 and 3600, got \(catchUpInterval)")
+        }
         if ldaps != nil, certificate == nil, !demo {
             throw ValidationError("--ldaps needs --certificate and --private-key (or --demo)")
         }
@@ -173,7 +187,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError(error.description)
         }
-        let service = try DatabaseOptions(database: path).open()
+        let databaseOptions = DatabaseOptions(database: path, passwordFile: databasePasswordFile)
+        let service = try databaseOptions.open()
         let baseDN: DistinguishedName
         do {
             baseDN = try DistinguishedName(parsing: service.baseDN)
@@ -194,6 +209,7 @@ struct Serve: AsyncParsableCommand {
         let server = LDAPServer(
             configuration: ServerConfiguration(host: host, port: port, limits: limits, tls: tls), frontend: frontend,
             logger: logger)
+<<<<<<< HEAD
         let follower = ChangeFollower(service: service, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server), .init(service: follower)]
         // HTTPS with the certificate given; the demo's self-signed one is for LDAP only (a browser
@@ -202,6 +218,27 @@ struct Serve: AsyncParsableCommand {
         if let web = try webServer(service: service, authenticator: authenticator, files: webFiles, logger: logger) {
             services.append(.init(service: web))
         }
+=======
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
+        var follower = ChangeFollower(service: service, logger: logger)
+        if databaseOptions.isPostgres {
+            // Several nodes: a notification wakes the follower at once; the periodic catch-up
+            // covers lost notifications.
+            let doorbell = Doorbell()
+            follower.doorbell = doorbell
+            follower.interval = .milliseconds(Int((catchUpInterval ?? 2) * 1000))
+            let location = try databaseOptions.postgresLocation()
+            services.append(
+                .init(
+                    service: PostgresChangeListener(location: location, logger: logger, ignoreNotifications: ignoreNotifications) {
+                        doorbell.ring($0.rawValue)
+                    }))
+            logger.info("serving from PostgreSQL", metadata: ["database": "\(location)", "sequence": "\(service.sequence)"])
+        } else if let catchUpInterval {
+            follower.interval = .milliseconds(Int(catchUpInterval * 1000))
+        }
+        services.append(.init(service: follower))
+>>>>>>> pg
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

@@ -2,26 +2,70 @@ public import ArgumentParser
 public import Directory
 import Foundation
 import PasswordHashing
+import PostgresStorage
 import Storage
 
 /// Options every command that opens the database shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The directory database (SQLite).")
+    @Option(name: .long, help: "The directory database: a SQLite file, or postgres://USER@HOST:PORT/DB[?sslmode=require].")
     var database: String = "./roster.sqlite"
+
+    @Option(name: .long, help: "A file holding the PostgreSQL password (default: the PGPASSWORD environment variable).")
+    var databasePasswordFile: String?
 
     init() {}
 
-    init(database: String) { self.database = database }
+    init(database: String, passwordFile: String? = nil) {
+        self.database = database
+        self.databasePasswordFile = passwordFile
+    }
+
+    /// Whether the database is PostgreSQL.
+    var isPostgres: Bool { PostgresLocation.isPostgresURL(database) }
+
+    /// The PostgreSQL database `--database` names, with its password.
+    func postgresLocation() throws -> PostgresLocation {
+        try Self.postgresLocation(database, passwordFile: databasePasswordFile)
+    }
+
+    /// A PostgreSQL URL with the password from `passwordFile` or `PGPASSWORD`.
+    static func postgresLocation(_ url: String, passwordFile: String?) throws -> PostgresLocation {
+        let password = try passwordFile.map { try readPasswordFile($0) } ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
+        do {
+            return try PostgresLocation(parsing: url, password: password)
+        } catch let e as PostgresStoreError {
+            throw CLIError(e.message)
+        }
+    }
+
+    /// Opens the store: PostgreSQL for a postgres:// URL, else a SQLite file.
+    func openStore() throws -> any DirectoryStore {
+        do {
+            if isPostgres { return try PostgresStore(location: try postgresLocation()) }
+            guard FileManager.default.fileExists(atPath: database) else {
+                throw CLIError(
+                    "\(database) does not exist; create it with `roster init --database \(database) --base dc=example,dc=com --admin-password-file FILE` (or try `roster serve --demo`)")
+            }
+            return try SQLiteStore(path: database)
+        } catch let e as StorageError {
+            throw CLIError(e.message)
+        } catch let e as PostgresStoreError {
+            throw CLIError(e.message)
+        } catch let e as StoreError {
+            throw CLIError(e.message)
+        }
+    }
 
     /// Opens the store and loads the directory.
     func open() throws -> DirectoryService {
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw CLIError(
-                "\(database) does not exist; create it with `roster init --database \(database) --base dc=example,dc=com --admin-password-file FILE` (or try `roster serve --demo`)")
-        }
+        let store = try openStore()
         do {
-            return try DirectoryService(store: try SQLiteStore(path: database))
+            return try DirectoryService(store: store)
         } catch let e as StorageError {
+            throw CLIError(e.message)
+        } catch let e as PostgresStoreError {
+            throw CLIError(e.message)
+        } catch let e as StoreError {
             throw CLIError(e.message)
         }
     }
@@ -59,6 +103,8 @@ func run(
     } catch let e as StoreError {
         throw CLIError(e.message)
     } catch let e as StorageError {
+        throw CLIError(e.message)
+    } catch let e as PostgresStoreError {
         throw CLIError(e.message)
     }
 }
@@ -98,7 +144,7 @@ func account(_ raw: String) throws -> Account {
 }
 
 /// Reads a password file (`-` for standard input) without its trailing newline.
-private func readPasswordFile(_ path: String) throws -> String {
+func readPasswordFile(_ path: String) throws -> String {
     let data: Data
     if path == "-" {
         data = FileHandle.standardInput.readDataToEndOfFile()

@@ -1,5 +1,7 @@
 import Directory
 import Foundation
+import PostgresStorage
+import PostgresTestSupport
 import Storage
 import Testing
 
@@ -21,10 +23,26 @@ struct StoreKind: Sendable, CustomStringConvertible {
         let store = try SQLiteStore.create(path: path, baseDN: "dc=example,dc=com", model: model)
         return (store, { try SQLiteStore(path: path) })
     }
+
+    /// A new database in the test run's PostgreSQL cluster; a second handle is another node.
+    static let postgres = StoreKind(description: "PostgreSQL") { model in
+        let location = try PostgresStoreFixture.newLocation()
+        let store = try PostgresStore.create(location: location, baseDN: "dc=example,dc=com", model: model)
+        return (store, { try PostgresStore(location: location) })
+    }
+}
+
+/// Databases for the PostgreSQL store's tests.
+enum PostgresStoreFixture {
+    /// A new, empty database in the shared cluster.
+    static func newLocation(query: String = "") throws -> PostgresLocation {
+        let cluster = try PostgresCluster.shared()
+        return try PostgresLocation(parsing: cluster.url(try cluster.createDatabase(), query: query), password: cluster.password)
+    }
 }
 
 @Suite struct StoreConformanceTests {
-    static let kinds: [StoreKind] = [.inMemory, .sqlite]
+    static let kinds: [StoreKind] = [.inMemory, .sqlite, .postgres]
 
     @Test(arguments: kinds)
     func whatIsWrittenIsWhatLoads(kind: StoreKind) throws {
