@@ -209,16 +209,6 @@ struct Serve: AsyncParsableCommand {
         let server = LDAPServer(
             configuration: ServerConfiguration(host: host, port: port, limits: limits, tls: tls), frontend: frontend,
             logger: logger)
-<<<<<<< HEAD
-        let follower = ChangeFollower(service: service, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server), .init(service: follower)]
-        // HTTPS with the certificate given; the demo's self-signed one is for LDAP only (a browser
-        // would refuse it), so the demo's address book is plain HTTP on loopback.
-        let webFiles = certificate.flatMap { c in privateKey.map { (certificate: c, privateKey: $0) } }
-        if let web = try webServer(service: service, authenticator: authenticator, files: webFiles, logger: logger) {
-            services.append(.init(service: web))
-        }
-=======
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: server)]
         var follower = ChangeFollower(service: service, logger: logger)
         if databaseOptions.isPostgres {
@@ -238,7 +228,12 @@ struct Serve: AsyncParsableCommand {
             follower.interval = .milliseconds(Int(catchUpInterval * 1000))
         }
         services.append(.init(service: follower))
->>>>>>> pg
+        // HTTPS with the certificate given; the demo's self-signed one is for LDAP only (a browser
+        // would refuse it), so the demo's address book is plain HTTP on loopback.
+        let webFiles = certificate.flatMap { c in privateKey.map { (certificate: c, privateKey: $0) } }
+        if let web = try webServer(service: service, authenticator: authenticator, files: webFiles, logger: logger) {
+            services.append(.init(service: web))
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,
