@@ -171,7 +171,7 @@ import Testing
             #expect(r.headers[.contentDisposition] == "attachment; filename=\"t2001.vcf\"")
             let text = r.text
             #expect(text.hasPrefix("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:张三\r\nN:张;三;;;\r\n"))
-            #expect(text.contains("\r\nTEL;TYPE=cell;VALUE=uri:tel:13800002001\r\n"))
+            #expect(text.contains("\r\nTEL;TYPE=cell:13800002001\r\n"))
             #expect(text.contains("\r\nORG:"))
             #expect(!text.contains("EMAIL"))
             #expect(text.hasSuffix("END:VCARD\r\n"))
