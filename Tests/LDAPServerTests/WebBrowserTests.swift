@@ -65,4 +65,25 @@ func startRosterWithWeb(_ binary: String, _ arguments: [String]) throws -> (Proc
             #expect((r.out + r.err).contains("127.0.0.1:\(port) is already in use"), "\(r.out)\(r.err)")
         }
     }
+
+    @Test func withACertificateTheWebSpeaksHTTPSAndItsCookieIsSecure() async throws {
+        let binary = try rosterExecutable()
+        let trial = try TrialCertificate()
+        defer { try? FileManager.default.removeItem(at: trial.dir) }
+        try await onOwnThread {
+            let (p, _, web, _) = try startRosterWithWeb(
+                binary, ["serve", "--demo", "--certificate", trial.certificate, "--private-key", trial.privateKey])
+            defer { if p.isRunning { p.terminate() } }
+            #expect(web.hasPrefix("https://127.0.0.1:"))
+            let r = try run("curl", ["-sS", "-D", "-", "-o", "/dev/null", "--cacert", trial.certificate, web + "login"])
+            #expect(r.status == 0, "curl: \(r.err)")
+            let cookie = r.out.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: roster_session=") }
+            #expect(cookie?.contains("Secure") == true, "\(r.out)")
+            #expect(cookie?.contains("HttpOnly") == true)
+            #expect(cookie?.contains("SameSite=Strict") == true)
+            // Plain HTTP on the same port gets no page.
+            let plain = try run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", web.replacingOccurrences(of: "https:", with: "http:") + "login"])
+            #expect(plain.out != "200")
+        }
+    }
 }
