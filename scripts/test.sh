@@ -2,7 +2,9 @@
 # Runs Roster's whole test suite. The end-to-end tests drive the server with OpenLDAP's client
 # tools (ldap-utils), python-ldap and ldap3 (Debian's python3-ldap and python3-ldap3, for
 # /usr/bin/python3), openssl and ip (iproute2), and load the schema into slapd's config (slaptest);
-# they are installed here when missing, never skipped. PostgreSQL (Debian's postgresql) likewise.
+# the web address book's browser test drives Debian's chromium through chromium-driver and selenium
+# (python3-selenium; fonts-noto-cjk for the screenshots' Chinese), and the QR tests read codes back
+# with zbar-tools' zbarimg; they are installed here when missing, never skipped. PostgreSQL (Debian's postgresql) likewise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +27,13 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 # as the postgres user when run as root); Debian's package brings the binaries, its service is
 # never started.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+# The web address book: a headless browser (chromium, chromium-driver, selenium; CJK fonts for the
+# screenshots), and zbarimg to read the QR codes back.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+/usr/bin/python3 -c 'import selenium' >/dev/null 2>&1 || need+=(python3-selenium)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then
@@ -43,6 +52,10 @@ command -v ldapsearch >/dev/null
 /usr/bin/python3 -c 'import ldap'
 /usr/bin/python3 -c 'import ldap3'
 command -v soffice >/dev/null
+/usr/bin/python3 -c 'import selenium'
+command -v chromium >/dev/null
+[ -x /usr/bin/chromedriver ]
+command -v zbarimg >/dev/null
 export PATH="$PATH:/usr/sbin"
 
 swift build --build-tests

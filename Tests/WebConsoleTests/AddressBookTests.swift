@@ -138,6 +138,10 @@ import Testing
             let depots = try await b.html("/departments/\(f.department("网点").rawValue)")
             #expect(try Self.headCount(depots) == 6)
             #expect(depots.contains("title=\"直属 2\"><span class=\"subtree\">2</span>"))
+            #expect(depots.contains("<span class=\"direct\"> · 直属 2</span>"))
+            // 网点 itself has nobody directly: no direct count on its own row.
+            let logistics = try await b.html("/departments/\(f.department("顺达物流").rawValue)")
+            #expect(logistics.contains("title=\"直属 0\"><span class=\"subtree\">6</span> 人</span>"))
         }
     }
 
@@ -171,7 +175,7 @@ import Testing
             #expect(r.headers[.contentDisposition] == "attachment; filename=\"t2001.vcf\"")
             let text = r.text
             #expect(text.hasPrefix("BEGIN:VCARD\r\nVERSION:4.0\r\nFN:张三\r\nN:张;三;;;\r\n"))
-            #expect(text.contains("\r\nTEL;TYPE=cell;VALUE=uri:tel:13800002001\r\n"))
+            #expect(text.contains("\r\nTEL;TYPE=cell:13800002001\r\n"))
             #expect(text.contains("\r\nORG:"))
             #expect(!text.contains("EMAIL"))
             #expect(text.hasSuffix("END:VCARD\r\n"))

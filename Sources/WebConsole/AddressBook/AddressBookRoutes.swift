@@ -114,7 +114,8 @@ extension WebApp {
             """
             <li class="department" data-department="\(s.department.id.rawValue)"><a href="/departments/\(s.department.id.rawValue)">\
             <span class="name">\(s.department.name)</span>\
-            <span class="count" title="\(w[.directCount]) \(s.direct)"><span class="subtree">\(s.subtree)</span> \(w[.headCount])</span></a></li>
+            <span class="count" title="\(w[.directCount]) \(s.direct)"><span class="subtree">\(s.subtree)</span> \(w[.headCount])\
+            \(s.direct > 0 ? "<span class=\"direct\"> · \(w[.directCount]) \(s.direct)</span>" as HTML : .empty)</span></a></li>
             """
         }
         return "<ul class=\"departments\">\(rows)</ul>"

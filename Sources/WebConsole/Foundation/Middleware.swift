@@ -1,7 +1,7 @@
 import Directory
 import Foundation
 public import HTTPTypes
-public import Hummingbird
+import Hummingbird
 import Logging
 import NIOCore
 

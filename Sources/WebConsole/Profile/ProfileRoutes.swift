@@ -65,8 +65,18 @@ extension WebApp {
         }
         let rows = Self.profileFields.map { f -> HTML in
             let value = values?[f] ?? me.value(of: f) ?? ""
+            if model.mayEditOwn(f), f == .birthdayReminder {
+                let options = ["", "solar", "lunar"].map { o -> HTML in
+                    let label = o.isEmpty ? "—" : w[o == "solar" ? .solar : .lunar]
+                    return o == value ? "<option value=\"\(o)\" selected>\(label)</option>" : "<option value=\"\(o)\">\(label)</option>"
+                }
+                return """
+                    <label class="field" data-field="\(f.rawValue)">\(w.field(f))\
+                    <select name="\(f.rawValue)">\(options)</select>\(errorHTML(f.rawValue))</label>
+                    """
+            }
             if model.mayEditOwn(f) {
-                let type = f == .email ? "email" : (f == .mobile || f == .phone || f == .phone2 ? "tel" : "text")
+                let type = f == .email ? "email" : (f == .mobile || f == .phone || f == .phone2 ? "tel" : (f == .birthday || f == .hireDate ? "date" : "text"))
                 return """
                     <label class="field" data-field="\(f.rawValue)">\(w.field(f))\
                     <input name="\(f.rawValue)" type="\(type)" value="\(value)">\(errorHTML(f.rawValue))</label>

@@ -61,7 +61,10 @@ enum Assets {
         label{display:block;margin:10px 0}
         label.field{display:block}
         .field-error,p.error{display:block;color:#f53f3f;font-size:.9em}
-        .readonly small{color:#c9cdd4;margin-left:auto}
+        .field.readonly{flex-wrap:wrap}
+        .field.readonly>span:nth-child(2){flex:1 1 0;min-width:0;overflow-wrap:anywhere}
+        .readonly small{color:#c9cdd4}
+        select{font:inherit;width:100%;padding:10px 12px;border:1px solid #c9cdd4;border-radius:8px;background:#fff}
         .notice{background:#e8ffea;color:#00b42a;padding:8px 12px;border-radius:8px}
         .empty{color:#86909c;text-align:center}
         @media (min-width:900px){main{padding:24px}ul.people{display:grid;grid-template-columns:1fr 1fr}}

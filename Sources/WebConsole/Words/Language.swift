@@ -1,5 +1,5 @@
 public import Directory
-public import Foundation
+import Foundation
 
 /// The languages the web console speaks: Chinese first (the default), English too.
 public enum Language: String, Sendable, Hashable, CaseIterable {

@@ -9,7 +9,7 @@ public enum Word: String, Sendable, Hashable, CaseIterable {
     case leader, title, call, mail, saveContact, qrCode, qrHint, back, people, pinned
     // Profile
     case myProfile, save, saved, changePassword, oldPassword, newPassword, repeatPassword, passwordChanged
-    case passwordsDiffer, oldPasswordWrong, notEditable, noEditableFields
+    case passwordsDiffer, oldPasswordWrong, notEditable, noEditableFields, solar, lunar
     // Errors
     case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
 }

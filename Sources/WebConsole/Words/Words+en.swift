@@ -49,6 +49,8 @@ extension Words {
         .oldPasswordWrong: "The current password is wrong",
         .notEditable: "kept by the administrators",
         .noEditableFields: "No fields you may edit yourself",
+        .solar: "Solar",
+        .lunar: "Lunar",
         .notFound: "No such page or person",
         .forbidden: "Forbidden",
         .badRequest: "Bad request",

@@ -49,6 +49,8 @@ extension Words {
         .oldPasswordWrong: "当前密码不正确",
         .notEditable: "由管理员维护",
         .noEditableFields: "没有可自行修改的字段",
+        .solar: "阳历",
+        .lunar: "农历",
         .notFound: "没有找到该页面或成员",
         .forbidden: "没有权限",
         .badRequest: "请求无效",

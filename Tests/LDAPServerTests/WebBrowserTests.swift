@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts `roster ARGS --listen 127.0.0.1:0 --http 127.0.0.1:0` and returns the process, the
+/// LDAP port and the web address it logs (`url=http://127.0.0.1:PORT/`).
+func startRosterWithWeb(_ binary: String, _ arguments: [String]) throws -> (Process, ldap: Int, web: String, log: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = arguments + ["--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let handle = pipe.fileHandleForReading
+    var text = ""
+    let deadline = Date().addingTimeInterval(30)
+    while Date() < deadline {
+        let data = handle.availableData
+        if data.isEmpty { break }
+        text += String(decoding: data, as: UTF8.self)
+        if let l = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression),
+            let w = text.range(of: #"url=https?://127\.0\.0\.1:\d+/"#, options: .regularExpression)
+        {
+            let ldap = Int(text[l].split(separator: ":").last!)!
+            let web = String(text[w].dropFirst("url=".count))
+            Thread { while !handle.availableData.isEmpty {} }.start()
+            return (p, ldap, web, text)
+        }
+    }
+    p.terminate()
+    throw TestFailure("roster did not report its LDAP and web addresses: \(text)")
+}
+
+/// The web address book end to end: `roster serve --demo --http` driven by a real browser
+/// (Tests/Browser/address_book.py: headless chromium through selenium and chromium-driver).
+@Suite struct WebBrowserTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func aMemberFindsOpensSavesAndEditsInARealBrowserAndLDAPAgrees() async throws {
+        let binary = try rosterExecutable()
+        try await onOwnThread {
+            let (p, ldap, web, _) = try startRosterWithWeb(binary, ["serve", "--demo"])
+            defer { if p.isRunning { p.terminate() } }
+            let script = Self.repository.appendingPathComponent("Tests/Browser/address_book.py").path
+            let shots = Self.repository.appendingPathComponent("docs/screenshots").path
+            let r = try run("/usr/bin/python3", [script, web, String(ldap), shots], timeout: 240)
+            #expect(r.status == 0, "browser test:\n\(r.out)\n\(r.err)")
+            #expect(r.out.contains("0 failed"))
+        }
+    }
+
+    @Test func aTakenWebPortIsSaidPlainly() async throws {
+        let binary = try rosterExecutable()
+        try await onOwnThread {
+            let (first, _, web, _) = try startRosterWithWeb(binary, ["serve", "--demo"])
+            defer { if first.isRunning { first.terminate() } }
+            let port = web.split(separator: ":").last!.dropLast()
+            let r = try run(binary, ["serve", "--demo", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:\(port)"], timeout: 60)
+            #expect(r.status != 0)
+            #expect((r.out + r.err).contains("127.0.0.1:\(port) is already in use"), "\(r.out)\(r.err)")
+        }
+    }
+
+    @Test func withACertificateTheWebSpeaksHTTPSAndItsCookieIsSecure() async throws {
+        let binary = try rosterExecutable()
+        let trial = try TrialCertificate()
+        defer { try? FileManager.default.removeItem(at: trial.dir) }
+        try await onOwnThread {
+            let (p, _, web, _) = try startRosterWithWeb(
+                binary, ["serve", "--demo", "--certificate", trial.certificate, "--private-key", trial.privateKey])
+            defer { if p.isRunning { p.terminate() } }
+            #expect(web.hasPrefix("https://127.0.0.1:"))
+            let r = try run("curl", ["-sS", "-D", "-", "-o", "/dev/null", "--cacert", trial.certificate, web + "login"])
+            #expect(r.status == 0, "curl: \(r.err)")
+            let cookie = r.out.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: roster_session=") }
+            #expect(cookie?.contains("Secure") == true, "\(r.out)")
+            #expect(cookie?.contains("HttpOnly") == true)
+            #expect(cookie?.contains("SameSite=Strict") == true)
+            // Plain HTTP on the same port gets no page.
+            let plain = try run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", web.replacingOccurrences(of: "https:", with: "http:") + "login"])
+            #expect(plain.out != "200")
+        }
+    }
+}
