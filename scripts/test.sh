@@ -56,6 +56,7 @@ command -v soffice >/dev/null
 command -v chromium >/dev/null
 [ -x /usr/bin/chromedriver ]
 command -v zbarimg >/dev/null
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
 export PATH="$PATH:/usr/sbin"
 
 swift build --build-tests

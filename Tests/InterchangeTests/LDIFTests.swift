@@ -414,6 +414,23 @@ import Testing
         #expect(report.notes.contains { $0.hasPrefix("employeeNumber: not kept (1 entry)") }, "\(report.notes)")
     }
 
+    /// Found by review: a DN 2 000 RDNs deep took 20 s to refuse and 100 000 never finished (the
+    /// tree walks were quadratic in the depth). Refused at once, by name, and the rest applies.
+    @Test func aDeepDNIsRefusedAtOnceAndTheRestApplies() throws {
+        let target = try Self.empty()
+        let deep = "dn: uid=x," + String(repeating: "ou=a,", count: 100_000) + "dc=example,dc=com\nobjectClass: inetOrgPerson\nuid: x\ncn: x\nmail: x@example.com\n\n"
+        let text = deep + "dn: uid=ok,dc=example,dc=com\nobjectClass: inetOrgPerson\nuid: ok\ncn: Ok\nmail: ok@example.com\n"
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = try LDIF.importLDIF(Array(text.utf8), into: target, by: Self.ctx)
+        #expect(clock.now - started < .seconds(20), "bounded work, not a hang (a generous bound for a loaded debug build)")
+        #expect(report.failures.count == 1)
+        #expect(report.failures.first?.line == 1)
+        #expect(report.failures.first?.message.contains("more than 40 RDNs") == true, "\(report.failures)")
+        #expect(target.live.snapshot().member("ok") != nil)
+        #expect(target.live.snapshot().member("x") == nil)
+    }
+
     @Test func aPlaceholderEmailStandsInForEntriesWithoutContact() throws {
         let target = try Self.empty()
         let text = "dn: uid=posix,dc=example,dc=com\nobjectClass: inetOrgPerson\ncn: Posix User\nsn: User\n"

@@ -85,6 +85,9 @@ struct LDIFName: Sendable, Hashable, CustomStringConvertible {
     /// Parses the string form (RFC 4514 §3), also accepting spaces around separators (RFC 2253
     /// §4). The `#hex` (BER) form is refused: Roster's naming attributes are strings.
     /// - Throws: ``SyntaxError`` naming the rule broken.
+    /// The most RDNs a DN may have: the base, 15 departments, the entry and some room.
+    static let maximumRDNs = 40
+
     init(parsing string: String) throws(SyntaxError) {
         let b = Array(string.utf8)
         var i = 0
@@ -166,6 +169,11 @@ struct LDIFName: Sendable, Hashable, CustomStringConvertible {
                 break
             }
             rdns.append(rdn)
+            // A department path is at most 15 deep: no entry Roster holds or imports has a DN
+            // this long, and refusing it here keeps the import's tree walks bounded.
+            guard rdns.count <= Self.maximumRDNs else {
+                throw SyntaxError(reason: "more than \(Self.maximumRDNs) RDNs (a department path is at most 15 deep)")
+            }
             if i == b.count { break }
             guard b[i] == UInt8(ascii: ",") || b[i] == UInt8(ascii: ";") else {
                 throw SyntaxError(reason: "unexpected character at offset \(i)")
