@@ -14,7 +14,10 @@ extension ImportCommand {
         guard files.count == 1 else { throw CLIError("import: give one .xlsx or .csv file (\(files.count) given)") }
         let path = files[0]
         let data = try readSpreadsheet(path, maxSize: maxSize)
-        if let generatePasswords, !dryRun { try createPrivateFile(generatePasswords) }
+        if let generatePasswords, !dryRun { try createPrivateFile(generatePasswords, flag: "--generate-passwords") }
+        // Checked before anything is applied (found by review: an unwritable report path failed
+        // after the rows were in, and the output read as if nothing had been).
+        if let errors { try createPrivateFile(errors, flag: "--errors") }
         let service = try db.open()
         var options = SpreadsheetImportOptions(
             update: update, dryRun: dryRun, placeholderEmail: placeholderEmail, generatePasswords: generatePasswords != nil,
@@ -33,12 +36,12 @@ extension ImportCommand {
         for f in report.failures.prefix(20) { print("row \(f.row)\(f.account.isEmpty ? "" : " " + f.account): \(f.reason)") }
         if report.failures.count > 20 { print("… and \(report.failures.count - 20) more rows (see --errors)") }
         if let generatePasswords, !dryRun {
-            try writePrivateFile(generatePasswords, report.generatedPasswordsCSV)
+            try writePrivateFile(generatePasswords, report.generatedPasswordsCSV, flag: "--generate-passwords")
             if !report.generatedPasswords.isEmpty { print("passwords of \(report.generatedPasswords.count) new members: \(generatePasswords)") }
         }
         if let errors {
             if let bytes = report.errorReport {
-                guard FileManager.default.createFile(atPath: errors, contents: bytes) else { throw CLIError("--errors: cannot write \(errors)") }
+                try writePrivateFile(errors, bytes, flag: "--errors")
                 print("error report: \(errors) (\(report.failed) rows; fix them and import it again)")
             } else {
                 try? FileManager.default.removeItem(atPath: errors)
@@ -105,17 +108,18 @@ func readSpreadsheet(_ path: String, maxSize: Int) throws -> Data {
     return data
 }
 
-/// Creates (or empties) a file only its owner may read: for passwords.
-func createPrivateFile(_ path: String) throws {
+/// Creates (or empties) a file only its owner may read: for passwords and error reports (which
+/// hold people's personal data).
+func createPrivateFile(_ path: String, flag: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    guard fd >= 0 else { throw CLIError("--generate-passwords: cannot create \(path)") }
+    guard fd >= 0 else { throw CLIError("\(flag): cannot create \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
-    guard fchmod(fd, 0o600) == 0 else { throw CLIError("--generate-passwords: cannot make \(path) private") }
+    guard fchmod(fd, 0o600) == 0 else { throw CLIError("\(flag): cannot make \(path) private") }
 }
 
-func writePrivateFile(_ path: String, _ data: Data) throws {
-    try createPrivateFile(path)
-    guard let handle = FileHandle(forWritingAtPath: path) else { throw CLIError("--generate-passwords: cannot write \(path)") }
+func writePrivateFile(_ path: String, _ data: Data, flag: String) throws {
+    try createPrivateFile(path, flag: flag)
+    guard let handle = FileHandle(forWritingAtPath: path) else { throw CLIError("\(flag): cannot write \(path)") }
     defer { try? handle.close() }
     handle.write(data)
 }

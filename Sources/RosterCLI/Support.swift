@@ -180,6 +180,9 @@ let storedPasswordSchemes = [
 func storedPassword(fromFile path: String, policy: PasswordPolicy = PasswordPolicy(), owner: PasswordOwner? = nil) throws -> String {
     let s = try readPasswordFile(path)
     guard storedPasswordSchemes.contains(where: { s.uppercased().hasPrefix($0) }) else {
+        if let scheme = PasswordRules.hashScheme(of: s) {
+            throw CLIError("password: \(scheme) is not a scheme Roster verifies (\(storedPasswordSchemes.joined(separator: ", ")) are; or give a plain password)")
+        }
         do {
             try PasswordRules.check(s, policy: policy, owner: owner)
         } catch {

@@ -131,6 +131,30 @@ import Testing
         #expect(service.model.member("lisi")?.passwordHash == ssha)
     }
 
+    /// Found by review: every failed row's 密码 cell was copied into the error report as typed.
+    /// The report leaves it empty and says so; a scheme Roster does not verify ({MD5}) is refused,
+    /// never hashed as if it were the plain password.
+    @Test func theErrorReportNeverHoldsAPasswordAndUnknownSchemesAreRefused() throws {
+        let service = try emptyService()
+        let file = """
+            姓名,账号,手机,密码
+            张三,zhangsan001,not-a-phone,Good-Secret-88
+            李四,lisi,13800138001,weak
+            王五,wangwu,13800138002,{MD5}4QrcOUm6Wau+VuBX8g+IPg==
+            赵六,zhaoliu,13800138003,
+            """
+        let report = try importCSV(file, into: service, filename: "roster.csv")
+        #expect(report.created == 1)
+        #expect(report.failures.map(\.row) == [2, 3, 4])
+        #expect(report.failures[2].reason.contains("{MD5}"), "\(report.failures[2].reason)")
+        #expect(service.model.member("wangwu") == nil)
+        let text = String(decoding: try #require(report.errorReport), as: UTF8.self)
+        for secret in ["Good-Secret-88", "weak", "4QrcOUm6Wau"] { #expect(!text.contains(secret), "\(secret) in the report") }
+        let lines = text.dropFirst().components(separatedBy: "\r\n")
+        #expect(lines[1].hasPrefix("张三,zhangsan001,not-a-phone,,"))
+        #expect(lines[1].hasSuffix("（密码未写入本报告，请重新填写）"))
+    }
+
     @Test func generatedPasswordsMeetThePolicyAndVerify() throws {
         let service = try emptyService()
         let report = try importCSV(Self.seed, into: service, SpreadsheetImportOptions(generatePasswords: true))

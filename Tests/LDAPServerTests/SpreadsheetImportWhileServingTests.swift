@@ -59,6 +59,12 @@ import Testing
         #expect(passwords[0].hasSuffix("账号,姓名,密码"))
         #expect(passwords[1].hasPrefix("zhangsan001,张三,"))
         #expect(FileManager.default.fileExists(atPath: file("errors.xlsx")))
+        #expect((try FileManager.default.attributesOfItem(atPath: file("errors.xlsx"))[.posixPermissions] as? Int) == 0o600)
+        // Found by review: an error report that cannot be written failed after the rows were in.
+        try "姓名,账号,手机\n王五,wangwu,13600136000\n".write(toFile: file("more.csv"), atomically: true, encoding: .utf8)
+        let refused = try cli.callAny(["import", file("more.csv"), "--errors", file("no-such-dir/errors.csv")])
+        #expect(refused.status != 0 && refused.err.contains("--errors: cannot create"), "\(refused.err)")
+        #expect(!(try cli.call("member", "list")).contains("wangwu"), "nothing applied")
         #expect(try cli.call("export", file("out.csv")) == "exported 1 members to \(file("out.csv"))\n")
         let plan = try cli.call("reconcile", file("in.csv"))
         #expect(plan.contains("error    row 3 lisi:"))

@@ -119,4 +119,16 @@ public enum PasswordRules {
             if digits.count >= 6, password.filter(\.isNumber).contains(digits) { throw refuse("must not contain the mobile number") }
         }
     }
+
+    /// The `{SCHEME}` a value starts with when it has the form of a stored hash (`{SSHA}…`,
+    /// `{MD5}…`): letters, digits, `-`, `_` and `.` between braces, then something. Nil for
+    /// anything else (a plain password).
+    public static func hashScheme(of value: String) -> String? {
+        guard value.hasPrefix("{"), let close = value.firstIndex(of: "}") else { return nil }
+        let name = value[value.index(after: value.startIndex)..<close]
+        guard !name.isEmpty, name.count <= 32, value.index(after: close) < value.endIndex,
+            name.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) })
+        else { return nil }
+        return "{\(name.uppercased())}"
+    }
 }

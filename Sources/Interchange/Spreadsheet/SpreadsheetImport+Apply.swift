@@ -148,12 +148,21 @@ extension Importer {
         let header = keep.map { sheet.headers[$0] } + [sheet.chinese ? TemplateColumns.errorColumn.chinese : TemplateColumns.errorColumn.english]
         var rows = [header]
         for (p, reason) in failed {
+            // A password (plain or a hash) never goes into the report: the cell is left empty and
+            // the reason says so (found by review: the report carried every failed row's password).
+            var removedPassword = false
             var cells: [String] = keep.map { c in
                 let cell = p.row[c]
+                if fieldOf[c] == .password {
+                    if !(TemplateSheet.text(cell) ?? "").isEmpty { removedPassword = true }
+                    return ""
+                }
                 if let f = fieldOf[c], case .success(let text) = TemplateSheet.value(cell, for: f) { return text }
                 return TemplateSheet.text(cell) ?? ""
             }
-            cells.append(reason.text(chinese: sheet.chinese))
+            var text = reason.text(chinese: sheet.chinese)
+            if removedPassword { text += sheet.chinese ? "（密码未写入本报告，请重新填写）" : " (the password is not copied into this report; fill it in again)" }
+            cells.append(text)
             rows.append(cells)
         }
         return rows

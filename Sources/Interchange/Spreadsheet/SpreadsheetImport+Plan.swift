@@ -190,6 +190,13 @@ struct Importer {
             try hasher.validate(storedHash: password)
             return password
         }
+        // `{MD5}…` and other schemes Roster does not verify: refused, never taken for a plain
+        // password (found by review: the member could never bind with it).
+        if let scheme = PasswordRules.hashScheme(of: password) {
+            throw DirectoryError(
+                .invalidValue, field: .password,
+                "password: \(scheme) is not a scheme Roster verifies (\(Self.storedSchemes.joined(separator: ", ")) are; or give a plain password)")
+        }
         try PasswordRules.check(password, policy: policy, owner: owner)
         return nil
     }
