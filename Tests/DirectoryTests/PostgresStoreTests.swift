@@ -125,7 +125,10 @@ import Testing
         holder.start()
         var held = false
         for _ in 0..<100 where !held {
-            held = try cluster.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted", database: location.database)
+            // Advisory locks are listed for the whole cluster: only this database's write lock counts.
+            held = try cluster.sql(
+                "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND l.granted",
+                database: location.database)
                 .trimmingCharacters(in: .whitespacesAndNewlines) == "1"
             if !held { usleep(20_000) }
         }
