@@ -168,7 +168,8 @@ public final class PostgresStore: DirectoryStore {
     ) throws -> (StoredDirectory, T) {
         try Self.mapErrors {
             try connections.transaction { s in
-                try s.run("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
+                // Sent with the catch-up's first read: one round trip for both.
+                s.send("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
                 var state = try Self.catchUp(current, s)
                 let before = state.sequence
                 let value = try body(&state, s)

@@ -27,8 +27,10 @@ struct StoreKind: Sendable, CustomStringConvertible {
     /// A new database in the test run's PostgreSQL cluster; a second handle is another node.
     static let postgres = StoreKind(description: "PostgreSQL") { model in
         let location = try PostgresStoreFixture.newLocation()
-        let store = try PostgresStore.create(location: location, baseDN: "dc=example,dc=com", model: model)
-        return (store, { try PostgresStore(location: location) })
+        try PostgresStore.create(location: location, baseDN: "dc=example,dc=com", model: model)
+        // A generous lock wait: these tests check what is kept, not the bound (PostgresStoreTests
+        // checks that), and the whole suite shares two cores.
+        return (try PostgresStore(location: location, lockTimeout: 30), { try PostgresStore(location: location, lockTimeout: 30) })
     }
 }
 
