@@ -148,6 +148,41 @@ func sampleModel() -> DirectoryModel {
         #expect(m.run(.depart(acct("zhangsan001")), as: readOnly) == "insufficient access to member zhangsan001")
     }
 
+    /// The department order is kept by binary insertion: after random adds, renames, pins,
+    /// moves and departures it equals a full sort written here from the rule (pinned first, then
+    /// pinyin, then account).
+    @Test func incrementalOrderEqualsAFullSort() {
+        var m = DirectoryModel(organization: "序")
+        m.run(.createDepartment(DepartmentDraft(name: "甲", parent: .root)))
+        m.run(.createDepartment(DepartmentDraft(name: "乙", parent: .root)))
+        let ids = [m.id("甲"), m.id("乙")]
+        var rng = SplitMix(state: 7)
+        let names = ["张三", "李四", "王五", "赵六", "阿强", "曾乐", "单田", "Zoe", "bob", "张三丰", "李", "欧阳娜"]
+        for i in 0..<300 {
+            let a = "u\(Int.random(in: 0..<60, using: &rng))"
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0, 1:
+                m.run(.createMember(
+                    account: a, fields: [.name: names.randomElement(using: &rng)!, .email: "\(a)@x.com"],
+                    departments: [ids.randomElement(using: &rng)!], passwordHash: nil))
+            case 2: m.run(.updateMember(acct(a), fields: [.name: names.randomElement(using: &rng)!]))
+            case 3: m.run(.updateMember(acct(a), fields: [.pinned: Bool.random(using: &rng) ? "yes" : "no"]))
+            default:
+                if i % 3 == 0 { m.run(.depart(acct(a))) } else { m.run(.setDepartments(acct(a), Array(ids.shuffled(using: &rng).prefix(Int.random(in: 1...2, using: &rng))))) }
+            }
+        }
+        for d in ids {
+            let got = m.members(in: d).map(\.account.key)
+            let expected = m.allMembers.filter { $0.isActive && $0.departments.contains(d) }.sorted { x, y in
+                if x.pinned != y.pinned { return x.pinned }
+                let px = PinyinName(x.name).compact, py = PinyinName(y.name).compact
+                return px != py ? px < py : x.account.key < y.account.key
+            }.map(\.account.key)
+            #expect(got == expected)
+            #expect(!got.isEmpty)
+        }
+    }
+
     @Test func orderingPutsPinnedFirstThenPinyin() {
         var m = sampleModel()
         let d = m.id("技术部")
