@@ -20,7 +20,8 @@ extension Importer {
             }
         }
         var created = 0
-        for chunk in paths.chunked(options.groupSize) {
+        for (n, chunk) in paths.chunked(options.groupSize).enumerated() {
+            if n > 0 { Self.yieldTheDatabase(options) }
             let builders = chunk.map { path in
                 { (model: DirectoryModel) throws -> DirectoryCommand? in Importer.createPath(path, in: model) }
             }
@@ -37,7 +38,8 @@ extension Importer {
         // Members: one or two writes per row (an update's fields, then its departments).
         let rows = plans.indices.filter { plans[$0].ok && plans[$0].kind != .unchanged && applyFailures[$0] == nil }
         var done = 0
-        for chunk in rows.chunked(max(1, options.groupSize)) {
+        for (n, chunk) in rows.chunked(max(1, options.groupSize)).enumerated() {
+            if n > 0 || created > 0 { Self.yieldTheDatabase(options) }
             var builders: [(DirectoryModel) throws -> DirectoryCommand?] = []
             var owners: [Int] = []
             for i in chunk {
@@ -141,6 +143,11 @@ extension Importer {
     }
 
     /// The failed rows in the file's own columns (as their cells read), plus the reason.
+    /// Lets other processes' writers take the database between two group commits.
+    static func yieldTheDatabase(_ options: SpreadsheetImportOptions) {
+        if options.pauseBetweenGroups > 0 { Thread.sleep(forTimeInterval: options.pauseBetweenGroups) }
+    }
+
     func errorRows(_ failed: [(RowPlan, RowReason)]) -> [[String]] {
         let fieldOf = Dictionary(sheet.columns.map { ($0.index, $0.field) }, uniquingKeysWith: { a, _ in a })
         var keep = sheet.headers.indices.filter { !TemplateColumns.isErrorColumn(sheet.headers[$0]) }

@@ -35,15 +35,20 @@ public struct SpreadsheetImportOptions: Sendable {
     public var limits: SpreadsheetLimits
     /// The error report's format (default: the imported file's).
     public var errorReportFormat: SpreadsheetFormat?
-    /// Writes per group commit (one durable transaction each).
+    /// Writes per group commit (one durable transaction each): small enough that the write
+    /// lock is held for a fraction of a second, so a server on the same database keeps taking
+    /// its clients' writes during an import.
     public var groupSize: Int
+    /// The pause between two group commits, in seconds: a writer of another process waiting
+    /// for the database (SQLite retries every 25–100 ms) gets its turn.
+    public var pauseBetweenGroups: Double = 0.03
     /// Called as rows are checked and applied: a phase (`check`, `apply`), rows done, rows in all.
     public var progress: (@Sendable (_ phase: String, _ done: Int, _ total: Int) -> Void)?
 
     /// - Parameters: see the properties.
     public init(
         update: Bool = false, dryRun: Bool = false, placeholderEmail: String? = nil, generatePasswords: Bool = false,
-        limits: SpreadsheetLimits = SpreadsheetLimits(), errorReportFormat: SpreadsheetFormat? = nil, groupSize: Int = 2000,
+        limits: SpreadsheetLimits = SpreadsheetLimits(), errorReportFormat: SpreadsheetFormat? = nil, groupSize: Int = 500,
         progress: (@Sendable (String, Int, Int) -> Void)? = nil
     ) {
         self.update = update
