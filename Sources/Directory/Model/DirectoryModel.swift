@@ -14,7 +14,9 @@ public struct DirectoryModel: Sendable {
     // Per-member maps are hash trees: a write copies a path, not the whole map, so readers keep
     // cheap snapshots of a large directory.
     private var membersByKey: TreeDictionary<String, Member> = [:]
-    private var directMembers: [DepartmentID: [String]] = [:]
+    // Persistent: a command copies the model, and a member write then touches one department's list,
+    // not a copy of every department's.
+    private var directMembers: TreeDictionary<DepartmentID, [String]> = [:]
     private var emailIndex: TreeDictionary<String, String> = [:]
     private var mobileIndex: TreeDictionary<String, String> = [:]
     private var pinyinNames: TreeDictionary<String, PinyinName> = [:]
