@@ -195,6 +195,34 @@ import Testing
             #expect(accounts(in: try await b.html("/az/S")).contains("t3002"))
             #expect(accounts(in: try await b.html("/az/O")) == ["t2002"])  // 欧阳
             #expect(try await b.get("/az/%3C").status == .notFound)
+            // Found by review: the `#` bucket (names not starting with a Latin or Han letter)
+            // was always 404, so such members were in no list.
+            try f.service.execute(
+                .createMember(account: "odd1", fields: [.name: "<b>bold</b>", .email: "odd1@example.com"], departments: [f.department("育才学校")], passwordHash: nil),
+                by: CommandContext(actor: "test", source: "test"))
+            #expect(accounts(in: try await b.html("/az/%23")) == ["odd1"])
+        }
+    }
+
+    /// Found by review: the search button sends the form encoding (`+` for a space), and
+    /// `zhang+san` found nobody; a `%2B` is a plus.
+    @Test func theSearchFormsEncodingIsRead() async throws {
+        let f = try WebFixture()
+        try await f.test { b in
+            try await b.signIn("t2001", "Pw-t2001")
+            #expect(accounts(in: try await b.html("/search?q=zhang+san")) == ["t2001"])
+            #expect(accounts(in: try await b.html("/search?x=1&q=zhang+san&q=other")) == ["t2001"])
+            #expect(accounts(in: try await b.html("/search?q=%2Bzhang")) == [])
+        }
+    }
+
+    /// Found by review: a form over the limit got 500 after all of it was read.
+    @Test func aFormOverTheLimitIs413() async throws {
+        let f = try WebFixture()
+        try await f.test { b in
+            try await b.signIn("t2001", "Pw-t2001")
+            let r = try await b.post("/me", [("nickname", String(repeating: "a", count: 200_000))])
+            #expect(r.status == .contentTooLarge)
         }
     }
 }

@@ -1,3 +1,4 @@
+import PasswordHashing
 import Directory
 import Foundation
 import HTTPTypes
@@ -140,6 +141,23 @@ import Testing
             try await b.signIn("t2002", "Pw-t2002")
             #expect(try await b.get("/").status == .ok)
             try f.service.execute(.depart(try Account(parsing: "t2002")), by: CommandContext(actor: "test", source: "test"))
+            #expect(try await b.get("/").status == .seeOther)
+        }
+    }
+
+    /// Found by review: a password reset over LDAP or by an administrator left the member's web
+    /// sessions signed in. A session ends when the password changes anywhere but in itself.
+    @Test func aPasswordChangedElsewhereEndsTheSession() async throws {
+        let f = try WebFixture()
+        try await f.test { b in
+            try await b.signIn("t2002", "Pw-t2002")
+            #expect(try await b.get("/").status == .ok)
+            // Nothing changed: the session holds.
+            try f.service.execute(
+                .updateMember(try Account(parsing: "t2002"), fields: [.title: "教师"]), by: CommandContext(actor: "test", source: "test"))
+            #expect(try await b.get("/").status == .ok)
+            try f.service.execute(
+                .setPassword(try Account(parsing: "t2002"), hash: StandardPasswordHasher(rounds: 1000).hash("New-Pass-2002x")), by: CommandContext(actor: "test", source: "test"))
             #expect(try await b.get("/").status == .seeOther)
         }
     }

@@ -13,7 +13,7 @@ extension WebApp {
         }
         router.get("/search") { request, context -> Response in
             let book = AddressBook(visibility: try self.signedIn(request, context))
-            let q = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(100))
+            let q = String((request.formQueryValue("q") ?? "").prefix(100))
             let results = self.searchResults(context, book, q)
             if request.uri.queryParameters["fragment"] != nil { return Page.html(results) }
             let body: HTML = "\(self.searchForm(context, q))\(results)"
@@ -21,7 +21,8 @@ extension WebApp {
         }
         router.get("/az/:letter") { request, context -> Response in
             let book = AddressBook(visibility: try self.signedIn(request, context))
-            guard let raw = context.parameters.get("letter"), raw.count == 1, let letter = raw.uppercased().first,
+            // The router hands over the segment as sent: `#` arrives as `%23` (found by review).
+            guard let raw = context.parameters.get("letter")?.removingPercentEncoding, raw.count == 1, let letter = raw.uppercased().first,
                 letter == "#" || (letter.isASCII && letter.isLetter)
             else { throw WebError.notFound }
             let people = book.index().first { $0.letter == letter }?.people ?? []

@@ -23,6 +23,9 @@ public final class SessionStore: Sendable {
         public let administratorName: String?
         public let created: Date
         public var lastSeen: Date
+        /// When the signed-in account's password last changed, as of the sign-in: a session
+        /// ends when the password changes anywhere else (LDAP, the CLI, an administrator).
+        public var credentialStamp: Date? = nil
     }
 
     private struct State {
@@ -98,11 +101,13 @@ public final class SessionStore: Sendable {
     }
 
     /// Signs in: ends `previous` and starts a new session for `viewer`.
-    public func signIn(_ viewer: Viewer, administratorName: String? = nil, replacing previous: String?, now: Date? = nil) -> Session {
+    public func signIn(
+        _ viewer: Viewer, administratorName: String? = nil, credentialStamp: Date? = nil, replacing previous: String?, now: Date? = nil
+    ) -> Session {
         let now = now ?? clock()
         let session = Session(
             id: Self.token(), csrfToken: Self.token(), viewer: viewer, administratorName: administratorName, created: now,
-            lastSeen: now)
+            lastSeen: now, credentialStamp: credentialStamp)
         state.withLock { s in
             if let previous { s.sessions[previous] = nil }
             s.sessions[session.id] = session
@@ -110,6 +115,12 @@ public final class SessionStore: Sendable {
             if s.sessions.count % 256 == 0 { s.sessions = s.sessions.filter { !expired($0.value, now) } }
         }
         return session
+    }
+
+    /// Records a password change made in this session itself (it stays signed in).
+    public func restamp(_ id: String?, credentialStamp: Date?) {
+        guard let id else { return }
+        state.withLock { s in s.sessions[id]?.credentialStamp = credentialStamp }
     }
 
     /// Ends a session.

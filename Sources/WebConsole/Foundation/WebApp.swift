@@ -87,6 +87,24 @@ public final class WebApp: Sendable {
 
     /// Whether this identity may still use the console: an active member, the super admin or a
     /// sub-admin (service accounts are for tools, not people).
+    /// When the account's password last changed (nil: never, or no such account).
+    func credentialStamp(_ viewer: Viewer) -> Date? {
+        let model = directory.live.snapshot()
+        switch viewer {
+        case .anonymous: return nil
+        case .member(let a): return model.member(a.key)?.security.passwordChangedAt
+        case .administrator(let key): return model.administrator(key)?.security.passwordChangedAt
+        }
+    }
+
+    /// Whether a signed-in session still holds: the account may use the console and its
+    /// password has not changed since the sign-in (found by review: a reset over LDAP or the
+    /// CLI left the old sessions signed in).
+    func sessionHolds(_ session: SessionStore.Session) -> Bool {
+        guard let viewer = session.viewer else { return true }
+        return mayUseConsole(viewer) && credentialStamp(viewer) == session.credentialStamp
+    }
+
     func mayUseConsole(_ viewer: Viewer) -> Bool {
         let model = directory.live.snapshot()
         switch viewer {
@@ -122,4 +140,20 @@ public final class WebApp: Sendable {
 /// Thrown by pages that need a signed-in visitor: answered with a redirect to `/login`.
 struct SignInRequired: Error {
     var path: String
+}
+
+extension Request {
+    /// A query parameter as an HTML form sends it (`application/x-www-form-urlencoded`: `+` is a
+    /// space, `%2B` a plus); the first one when it is given twice. Found by review: the search
+    /// button sent `q=zhang+san`, which found nobody.
+    func formQueryValue(_ name: String) -> String? {
+        guard let query = uri.query else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0].replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            let raw = parts.count > 1 ? String(parts[1]) : ""
+            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
+    }
 }

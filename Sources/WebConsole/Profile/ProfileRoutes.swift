@@ -154,6 +154,7 @@ extension WebApp {
         }
         // Other sessions of this member end: whoever knew the old password is signed out.
         sessions.end(viewer: visibility.viewer, except: context.session?.id)
+        sessions.restamp(context.session?.id, credentialStamp: credentialStamp(visibility.viewer))
         logger.info("web password change", metadata: ["account": "\(account.value)"])
         return Page.redirect("/me?password=1")
     }

@@ -75,7 +75,9 @@ extension WebApp {
             logger.info("web sign-in failed", metadata: ["name": "\(name.prefix(256))", "address": "\(origin.address)"])
             return signInPage(request, context, account: name, next: next, error: w[.signInFailed], status: .unauthorized)
         }
-        let session = sessions.signIn(found.viewer, administratorName: found.administratorName, replacing: context.session?.id)
+        let session = sessions.signIn(
+            found.viewer, administratorName: found.administratorName, credentialStamp: credentialStamp(found.viewer),
+            replacing: context.session?.id)
         logger.info("web sign-in", metadata: ["account": "\(found.principal.account.name)", "address": "\(origin.address)"])
         var response = Page.redirect(next ?? "/")
         response.setCookie(sessionCookie(session.id))
