@@ -24,6 +24,8 @@ public struct WebConfiguration: Sendable {
 
     /// Whether pages are served over TLS (cookies are then `Secure`).
     public var isHTTPS: Bool { certificatePath != nil && privateKeyPath != nil }
+    /// Seconds a connection may send nothing before it is closed.
+    public var idleTimeoutSeconds = 30
 }
 
 /// The web console: the address book for every member and (in `Admin/`) the admin console. It

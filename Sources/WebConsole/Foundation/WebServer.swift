@@ -30,13 +30,17 @@ public struct WebServer: Service {
     public func run() async throws {
         let configuration = app.configuration
         let server: HTTPServerBuilder
+        // A connection that sends nothing for this long is closed, half a request or not (found
+        // by review: connections that stopped in the middle of their headers held their
+        // descriptors until the process ran out).
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         if let cert = configuration.certificatePath, let key = configuration.privateKeyPath {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            server = try .tls(.http1(), tlsConfiguration: tls)
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } else {
-            server = .http1()
+            server = .http1(configuration: http1)
         }
         let logger = app.logger
         let scheme = configuration.isHTTPS ? "https" : "http"
