@@ -14,7 +14,7 @@ MEMBERS=${1:-100000}
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/roster-bench}/import
 ROSTER=${ROSTER:-$ROOT/.build/release/roster}
 rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-echo secret > admin.pw
+echo secret-Passw0rd > admin.pw
 fresh() { rm -f "$1"*; "$ROSTER" init --database "$1" --base dc=example,dc=com --admin-password-file admin.pw >/dev/null; }
 
 python3 "$BENCH/gen_org.py" --members "$MEMBERS" --csv org.csv
