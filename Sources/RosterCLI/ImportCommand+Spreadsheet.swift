@@ -41,7 +41,7 @@ extension ImportCommand {
                 guard FileManager.default.createFile(atPath: errors, contents: bytes) else { throw CLIError("--errors: cannot write \(errors)") }
                 print("error report: \(errors) (\(report.failed) rows; fix them and import it again)")
             } else {
-                try? FileManager.default.removeItem(atPath: errors)
+                print("no rows failed: no error report written")
             }
         }
         print(report.summary)
