@@ -14,19 +14,19 @@ MEMBERS=${1:-100000}
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/roster-bench}/import
 ROSTER=${ROSTER:-$ROOT/.build/release/roster}
 rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-echo secret-Passw0rd > admin.pw
+echo Secret-admin-1 > admin.pw
 fresh() { rm -f "$1"*; "$ROSTER" init --database "$1" --base dc=example,dc=com --admin-password-file admin.pw >/dev/null; }
 
 python3 "$BENCH/gen_org.py" --members "$MEMBERS" --csv org.csv
 # The xlsx: the CSV imported once, exported in the template (what an admin would edit and import).
 fresh staging.sqlite
-"$ROSTER" import --database staging.sqlite org.csv >/dev/null
+"$ROSTER" import --max-size 67108864 --database staging.sqlite org.csv >/dev/null
 "$ROSTER" export --database staging.sqlite org.xlsx
 ls -l org.csv org.xlsx
 
 echo "== $MEMBERS rows (xlsx) into an empty directory"
 fresh full.sqlite
-/usr/bin/time -f "elapsed %e s, peak RSS %M KiB" "$ROSTER" import --database full.sqlite org.xlsx
+/usr/bin/time -f "elapsed %e s, peak RSS %M KiB" "$ROSTER" import --max-size 67108864 --database full.sqlite org.xlsx
 
 if [ "$MEMBERS" -gt 20000 ]; then
   head -n 1 org.csv > first.csv; sed -n '2,10001p' org.csv >> first.csv
@@ -34,9 +34,9 @@ if [ "$MEMBERS" -gt 20000 ]; then
   head -n 1 org.csv > last.csv; tail -n 10000 org.csv >> last.csv
   echo "== the first 10 000 rows into an empty directory"
   fresh first.sqlite
-  /usr/bin/time -f "elapsed %e s, peak RSS %M KiB" "$ROSTER" import --database first.sqlite first.csv
+  /usr/bin/time -f "elapsed %e s, peak RSS %M KiB" "$ROSTER" import --max-size 67108864 --database first.sqlite first.csv
   echo "== the last 10 000 rows into a directory of $((MEMBERS - 10000))"
   fresh last.sqlite
-  "$ROSTER" import --database last.sqlite rest.csv >/dev/null
-  /usr/bin/time -f "elapsed %e s, peak RSS %M KiB" "$ROSTER" import --database last.sqlite last.csv
+  "$ROSTER" import --max-size 67108864 --database last.sqlite rest.csv >/dev/null
+  /usr/bin/time -f "elapsed %e s, peak RSS %M KiB" "$ROSTER" import --max-size 67108864 --database last.sqlite last.csv
 fi

@@ -17,7 +17,8 @@ extension ImportCommand {
         if let generatePasswords, !dryRun { try createPrivateFile(generatePasswords, flag: "--generate-passwords") }
         // Checked before anything is applied (found by review: an unwritable report path failed
         // after the rows were in, and the output read as if nothing had been).
-        if let errors { try createPrivateFile(errors, flag: "--errors") }
+        let errorsExisted = errors.map { FileManager.default.fileExists(atPath: $0) } ?? false
+        if let errors { try checkWritable(errors, flag: "--errors") }
         let service = try db.open()
         var options = SpreadsheetImportOptions(
             update: update, dryRun: dryRun, placeholderEmail: placeholderEmail, generatePasswords: generatePasswords != nil,
@@ -44,7 +45,9 @@ extension ImportCommand {
                 try writePrivateFile(errors, bytes, flag: "--errors")
                 print("error report: \(errors) (\(report.failed) rows; fix them and import it again)")
             } else {
-                try? FileManager.default.removeItem(atPath: errors)
+                // The check above may have created it; a file that was there is left alone.
+                if !errorsExisted { try? FileManager.default.removeItem(atPath: errors) }
+                print("no rows failed: no error report written")
             }
         }
         print(report.summary)
@@ -115,6 +118,14 @@ func createPrivateFile(_ path: String, flag: String) throws {
     guard fd >= 0 else { throw CLIError("\(flag): cannot create \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     guard fchmod(fd, 0o600) == 0 else { throw CLIError("\(flag): cannot make \(path) private") }
+}
+
+/// Checks that a file can be written (creating it, private, when it is not there) without
+/// truncating one that is.
+func checkWritable(_ path: String, flag: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT, 0o600)
+    guard fd >= 0 else { throw CLIError("\(flag): cannot create \(path): \(String(cString: strerror(errno)))") }
+    close(fd)
 }
 
 func writePrivateFile(_ path: String, _ data: Data, flag: String) throws {

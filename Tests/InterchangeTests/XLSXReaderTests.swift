@@ -190,4 +190,19 @@ import ZIPFoundation
         #expect(e?.code == .tooLarge)
         #expect(e?.message == "liar.xlsx expands to more than 20000000 bytes (xl/worksheets/sheet1.xml); a spreadsheet of a directory is far smaller — refused as a possible zip bomb")
     }
+
+    @Test func aPartWithADTDIsRefused() throws {
+        let archive = try Archive(data: Data(), accessMode: .create)
+        let parts = [
+            "xl/workbook.xml": #"<workbook xmlns:r="r"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            "xl/_rels/workbook.xml.rels": #"<Relationships><Relationship Id="rId1" Type="t/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            "xl/worksheets/sheet1.xml": #"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row></sheetData></worksheet>"#,
+        ]
+        for (path, text) in parts {
+            let bytes = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count)) { p, n in bytes.subdata(in: Int(p)..<Int(p) + n) }
+        }
+        let e = refusal { try SpreadsheetTable.read(try #require(archive.data), filename: "dtd.xlsx") }
+        #expect(e?.message == "dtd.xlsx: the sheet s declares a DTD, which no spreadsheet does; refused")
+    }
 }

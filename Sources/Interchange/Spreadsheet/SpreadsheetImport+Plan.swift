@@ -109,6 +109,7 @@ struct Importer {
     /// that breaks a rule is reported and leaves no trace in the plan.
     mutating func plan(against snapshot: DirectoryModel) {
         var model = snapshot
+        _ = model.takeChanges()
         let before = model.departments.count
         let total = plans.count
         for i in plans.indices {
@@ -119,6 +120,9 @@ struct Importer {
             var work = model
             do {
                 try plan(&row, &work)
+                // The plan's model never reaches a store: drop its record of what changed, which
+                // would otherwise grow with every row and be copied by each command.
+                _ = work.takeChanges()
                 model = work
             } catch {
                 row.reasons.append(Reasons.from(error, value: error.field.flatMap { row.fields[$0] }))

@@ -168,6 +168,11 @@ class PartParser: NSObject, XMLParserDelegate {
 
     func run() throws(InterchangeError) {
         guard !data.isEmpty else { return }
+        // SpreadsheetML parts never declare a DTD; one that does may define entities that expand
+        // without bound, so it is refused before parsing.
+        if data.prefix(4096).range(of: Data("<!DOCTYPE".utf8)) != nil || data.prefix(4096).range(of: Data("<!ENTITY".utf8)) != nil {
+            throw InterchangeError(.notReadable, "\(filename): \(partName) declares a DTD, which no spreadsheet does; refused")
+        }
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
