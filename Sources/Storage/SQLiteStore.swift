@@ -1,6 +1,7 @@
 public import Directory
 public import Foundation
 import GRDB
+import Synchronization
 
 /// A storage failure (the file is missing, locked, corrupt, or not a Roster database).
 public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -79,7 +80,22 @@ public final class SQLiteStore: DirectoryStore {
 
     static func open(_ path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
         var config = Configuration()
-        config.busyMode = .timeout(busyTimeout)
+        // Poll for the lock every 5 ms until the timeout, rather than SQLite's own backoff (which
+        // sleeps up to 100 ms between tries): another process's writer that commits in groups with
+        // short gaps between them (an import) is caught in a gap (found by review: an LDAP add
+        // during an import waited out its 5 s and was refused busy).
+        let waitStarted = Mutex<ContinuousClock.Instant?>(nil)
+        let limit = Duration.milliseconds(Int64(busyTimeout * 1000))
+        config.busyMode = .callback { attempt in
+            let now = ContinuousClock.now
+            let started = waitStarted.withLock { (s: inout ContinuousClock.Instant?) -> ContinuousClock.Instant in
+                if attempt == 0 || s == nil { s = now }
+                return s!
+            }
+            guard now - started < limit else { return false }
+            usleep(5000)
+            return true
+        }
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
