@@ -95,7 +95,8 @@ extension ReconcileCommand {
         print(report.planText)
         for f in report.applyFailures { print("not applied: \(f)") }
         if apply && !report.applied { throw CLIError("reconcile: nothing applied; \(report.refusal ?? "")") }
-        if !report.applyFailures.isEmpty { throw ExitCode(1) }
+        // Like import: a row that could not be applied (or planned) is a failure of the run.
+        if !report.applyFailures.isEmpty || (apply && !report.failures.isEmpty) { throw ExitCode(1) }
     }
 }
 

@@ -104,5 +104,9 @@ import Testing
         let plan = try cli.call("reconcile", file("in.csv"))
         #expect(plan.contains("error    row 3 lisi:"))
         #expect(plan.hasSuffix("plan (not applied; --apply carries it out): hires 0, changes 0, transfers 0, leavers 0, errors 1 (directory: 1 active members)\n"))
+        // Found by review: --apply with an error row exited 0; like import, it is a failure.
+        let applied = try cli.callAny(["reconcile", file("in.csv"), "--apply"])
+        #expect(applied.status == 1, "\(applied.out)\(applied.err)")
+        #expect(applied.out.contains("error    row 3 lisi:"))
     }
 }
