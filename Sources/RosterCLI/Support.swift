@@ -40,19 +40,13 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the store: PostgreSQL for a postgres:// URL, else a SQLite file.
     func openStore() throws -> any DirectoryStore {
-        do {
+        try cliErrors {
             if isPostgres { return try PostgresStore(location: try postgresLocation()) }
             guard FileManager.default.fileExists(atPath: database) else {
                 throw CLIError(
                     "\(database) does not exist; create it with `roster init --database \(database) --base dc=example,dc=com --admin-password-file FILE` (or try `roster serve --demo`)")
             }
             return try SQLiteStore(path: database)
-        } catch let e as StorageError {
-            throw CLIError(e.message)
-        } catch let e as PostgresStoreError {
-            throw CLIError(e.message)
-        } catch let e as StoreError {
-            throw CLIError(e.message)
         }
     }
 
