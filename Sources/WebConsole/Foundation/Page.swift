@@ -23,11 +23,13 @@ public struct Page: Sendable {
         let signedIn = context.session?.viewer != nil
         let other: Language = context.language == .zh ? .en : .zh
         let path = request.uri.path
+        var adminLink: HTML? = nil
+        if case .administrator? = context.session?.viewer { adminLink = "<a href=\"/admin\" class=\"admin-link\">\(w[.adminConsole])</a>" }
         let nav: HTML =
             signedIn
             ? """
             <nav class="top"><a href="/" class="brand">\(w[.appName])</a>\
-            <a href="/org">\(w[.organization])</a><a href="/me">\(w[.me])</a>\
+            <a href="/org">\(w[.organization])</a><a href="/me">\(w[.me])</a>\(adminLink)\
             <a href="\(path)?lang=\(other.rawValue)" class="lang">\(w[.switchLanguage])</a>\
             <a href="/logout" class="signout">\(w[.signOut])</a></nav>
             """

@@ -67,7 +67,14 @@ enum Assets {
         select{font:inherit;width:100%;padding:10px 12px;border:1px solid #c9cdd4;border-radius:8px;background:#fff}
         .notice{background:#e8ffea;color:#00b42a;padding:8px 12px;border-radius:8px}
         .empty{color:#86909c;text-align:center}
-        @media (min-width:900px){main{padding:24px}ul.people{display:grid;grid-template-columns:1fr 1fr}}
+        .admin-nav{display:flex;gap:4px;overflow-x:auto;margin:0 0 12px;padding-bottom:4px}
+        .admin-nav a{white-space:nowrap;padding:8px 12px;border-radius:8px;background:#fff;color:#1d2129;text-decoration:none}
+        .admin-nav a.current{background:#1664ff;color:#fff}
+        .admin-body{background:#fff;border-radius:12px;padding:16px;overflow-x:auto}
+        .admin-body table{border-collapse:collapse;width:100%}
+        .admin-body th,.admin-body td{text-align:left;padding:6px 8px;border-bottom:1px solid #e5e6eb;vertical-align:top}
+        @media (min-width:900px){main{padding:24px}ul.people{display:grid;grid-template-columns:1fr 1fr}
+        .admin{display:flex;gap:16px}.admin-nav{flex-direction:column;min-width:160px}.admin-body{flex:1;min-width:0}}
         """
 
     /// Search as you type: the search box fetches `/search?q=…&fragment=1` (the results, as the

@@ -10,6 +10,9 @@ public enum Word: String, Sendable, Hashable, CaseIterable {
     // Profile
     case myProfile, save, saved, changePassword, oldPassword, newPassword, repeatPassword, passwordChanged
     case passwordsDiffer, oldPasswordWrong, notEditable, noEditableFields, solar, lunar
+    // Admin console (shell)
+    case adminConsole, adminDepartments, adminMembers, adminSearch, adminInterchange, adminFields, adminGroups
+    case adminAdministrators, adminAudit
     // Errors
     case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
 }
