@@ -93,6 +93,7 @@ let package = Package(
             name: "WebConsole",
             dependencies: [
                 "Directory", "Interchange", "QRCode",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

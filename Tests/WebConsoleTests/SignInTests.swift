@@ -31,6 +31,63 @@ import Testing
         }
     }
 
+    /// Found by review: anonymous sessions were kept in a capped table, so a client sending
+    /// requests without cookies pushed out everyone's sign-in form. They are stateless now.
+    @Test func requestsWithoutCookiesDoNotExpireAnotherVisitorsSignInForm() async throws {
+        let f = try WebFixture()
+        try await f.test { b in
+            let token = try #require(Browser.csrf(try await b.get("/login")))
+            var stranger = Browser(client: b.client)
+            for _ in 0..<300 {
+                stranger.cookies = [:]
+                _ = try await stranger.get("/login")
+            }
+            #expect(f.app.sessions.count == 0)  // nothing kept for visitors who did not sign in
+            let r = try await b.post("/login", [("account", "t2001"), ("password", "Pw-t2001"), ("_csrf", token)])
+            #expect(r.status == .seeOther)
+            #expect(r.headers[.location] == "/")
+            // Another visitor's token is not good for this visitor's cookie.
+            var other = Browser(client: b.client)
+            let otherToken = try #require(Browser.csrf(try await other.get("/login")))
+            var third = Browser(client: b.client)
+            _ = try await third.get("/login")
+            #expect(try await third.post("/login", [("account", "t2001"), ("password", "Pw-t2001"), ("_csrf", otherToken)]).status == .forbidden)
+            // A cookie this server never handed out still gets a form whose token works with it.
+            var forged = Browser(client: b.client)
+            forged.cookies["roster_session"] = String(repeating: "a", count: 64)
+            let forgedToken = try #require(Browser.csrf(try await forged.get("/login")))
+            #expect(forgedToken != String(repeating: "a", count: 64))
+            #expect(try await forged.post("/login", [("account", "t2001"), ("password", "Pw-t2001"), ("_csrf", forgedToken)]).headers[.location] == "/")
+            #expect(forged.cookies["roster_session"] != String(repeating: "a", count: 64))  // signing in gave a new id
+        }
+    }
+
+    @Test func headIsAnsweredLikeGetWithoutTheBody() async throws {
+        let f = try WebFixture()
+        try await f.test { b in
+            let login = try await b.client.execute(uri: "/login", method: .head, headers: [:])
+            #expect(login.status == .ok)
+            #expect(login.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(login.headers[.contentSecurityPolicy] != nil)
+            #expect(login.body.readableBytes == 0)
+            let home = try await b.client.execute(uri: "/", method: .head, headers: [:])
+            #expect(home.status == .seeOther)
+            #expect(try await b.client.execute(uri: "/nothing-here", method: .head, headers: [:]).status == .notFound)
+        }
+    }
+
+    @Test func hstsOnlyUnderHTTPS() async throws {
+        try await WebFixture().test { b in
+            let r = try await b.get("/login")
+            #expect(r.headers[.strictTransportSecurity] == nil)
+        }
+        try await WebFixture(https: true).test { b in
+            let r = try await b.get("/login")
+            #expect(r.headers[.strictTransportSecurity] == "max-age=31536000")
+            #expect(r.headers[values: .setCookie].contains { $0.hasPrefix("roster_session=") && $0.contains("Secure") })
+        }
+    }
+
     @Test func signInWithoutTheCSRFTokenIsRefused() async throws {
         let f = try WebFixture()
         try await f.test { b in

@@ -19,7 +19,10 @@ struct WebFixture {
     /// The sessions' clock: starts now, moves only when a test moves it.
     let clock = TestClock()
 
-    init(limits: WebLimits = WebLimits(), lockout: LockoutPolicy = LockoutPolicy(), prepare: (inout DirectoryModel) -> Void = { _ in }) throws {
+    init(
+        limits: WebLimits = WebLimits(), lockout: LockoutPolicy = LockoutPolicy(), https: Bool = false,
+        prepare: (inout DirectoryModel) -> Void = { _ in }
+    ) throws {
         let hasher = StandardPasswordHasher(rounds: 1000)
         var model = DemoOrganization.build(hasher: hasher)
         prepare(&model)
@@ -28,7 +31,10 @@ struct WebFixture {
         var logger = Logger(label: "web-test")
         logger.logLevel = .warning
         app = WebApp(
-            configuration: WebConfiguration(host: "127.0.0.1", port: 0, limits: limits), directory: service,
+            configuration: WebConfiguration(
+                host: "127.0.0.1", port: 0, certificatePath: https ? "cert.pem" : nil, privateKeyPath: https ? "key.pem" : nil,
+                limits: limits),
+            directory: service,
             authenticator: authenticator, logger: logger, clock: { [clock] in clock.now })
     }
 

@@ -9,6 +9,8 @@ import NIOCore
 /// is logged and shown as a plain "server error"; details never reach the visitor).
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = WebContext
+    /// Whether pages are served over HTTPS: browsers are then told to keep to HTTPS (HSTS).
+    var https = false
 
     /// Scripts and styles only from Roster itself, no inline script, no plugins, no framing.
     static let contentSecurityPolicy =
@@ -44,6 +46,7 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xFrameOptions] = "DENY"
         response.headers[.crossOriginOpenerPolicy] = "same-origin"
+        if https { response.headers[.strictTransportSecurity] = "max-age=31536000" }
         return response
     }
 }

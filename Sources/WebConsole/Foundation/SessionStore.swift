@@ -1,3 +1,4 @@
+import Crypto
 public import Directory
 public import Foundation
 import Synchronization
@@ -8,8 +9,13 @@ import Synchronization
 /// carries a CSRF token bound to it. Ids and tokens are 256 random bits from the system's
 /// cryptographic generator. A session ends after ``WebLimits/sessionIdleSeconds`` without a
 /// request and ``WebLimits/sessionLifetimeSeconds`` after sign-in whatever happens; signing in
-/// replaces the session by a new one (a fixed id never becomes a signed-in one). Anonymous
-/// sessions are capped (the oldest are dropped first), so visitors cannot fill the memory.
+/// replaces the session by a new one (a fixed id never becomes a signed-in one).
+///
+/// Only signed-in sessions are kept. A session nobody signed in to is stateless: its id is the
+/// visitor's random cookie and its CSRF token an HMAC of that id under a key of this process, so
+/// visitors cannot fill the memory and no visitor can push out another's sign-in form (found by
+/// review: with a capped table of anonymous sessions, a client sending requests without cookies
+/// made everyone's sign-in form expire).
 public final class SessionStore: Sendable {
     /// One session.
     public struct Session: Sendable, Hashable {
@@ -29,10 +35,13 @@ public final class SessionStore: Sendable {
     }
 
     private struct State {
+        /// Signed-in sessions by id.
         var sessions: [String: Session] = [:]
-        /// Anonymous session ids, oldest first (for the cap).
-        var anonymousOrder: [String] = []
     }
+
+    /// The key of the anonymous sessions' CSRF tokens (new for each process: a restart makes the
+    /// open sign-in forms stale, as it signs everyone out).
+    private let anonymousKey = SymmetricKey(size: .bits256)
 
     private let state = Mutex(State())
     public let limits: WebLimits
@@ -56,20 +65,37 @@ public final class SessionStore: Sendable {
         return out
     }
 
-    /// The live session with this id (touching it), or nil when unknown or expired.
+    /// The live session with this id (touching it), or nil when unknown or expired. An id that
+    /// is not a signed-in session's is an anonymous session's.
     public func session(_ id: String?, now: Date? = nil) -> Session? {
         let now = now ?? clock()
-        guard let id, id.utf8.count == 64 else { return nil }
-        return state.withLock { s in
-            guard var session = s.sessions[id] else { return nil }
+        guard let id, Self.wellFormed(id) else { return nil }
+        let found: Session?? = state.withLock { s in
+            guard var session = s.sessions[id] else { return .none }
             if expired(session, now) {
                 s.sessions[id] = nil
-                return nil
+                return .some(nil)
             }
             session.lastSeen = now
             s.sessions[id] = session
-            return session
+            return .some(session)
         }
+        switch found {
+        case .some(let session): return session
+        case .none: return anonymous(id, now)
+        }
+    }
+
+    /// A session id as this store makes them: 64 lower-case hex digits.
+    static func wellFormed(_ id: String) -> Bool {
+        id.utf8.count == 64 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// The anonymous session of an id: nothing stored, its token derived from the id.
+    func anonymous(_ id: String, _ now: Date) -> Session {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(id.utf8), using: anonymousKey)
+        let token = mac.map { String(format: "%02x", $0) }.joined()
+        return Session(id: id, csrfToken: token, viewer: nil, administratorName: nil, created: now, lastSeen: now)
     }
 
     /// Whether a session has run out: idle too long, or (signed in) past its lifetime.
@@ -79,25 +105,9 @@ public final class SessionStore: Sendable {
         return false
     }
 
-    /// Starts a session nobody has signed in to.
+    /// Starts a session nobody has signed in to (nothing is stored).
     public func startAnonymous(now: Date? = nil) -> Session {
-        let now = now ?? clock()
-        let session = Session(
-            id: Self.token(), csrfToken: Self.token(), viewer: nil, administratorName: nil, created: now, lastSeen: now)
-        state.withLock { s in
-            s.sessions[session.id] = session
-            s.anonymousOrder.append(session.id)
-            if s.anonymousOrder.count > limits.maxAnonymousSessions {
-                // Drop the oldest, and forget ids that were signed in or expired meanwhile.
-                let drop = s.anonymousOrder.count - limits.maxAnonymousSessions
-                for id in s.anonymousOrder.prefix(drop) where s.sessions[id]?.viewer == nil { s.sessions[id] = nil }
-                s.anonymousOrder.removeFirst(drop)
-            }
-            if s.anonymousOrder.count > 2 * limits.maxAnonymousSessions {
-                s.anonymousOrder = s.anonymousOrder.filter { s.sessions[$0]?.viewer == nil }
-            }
-        }
-        return session
+        anonymous(Self.token(), now ?? clock())
     }
 
     /// Signs in: ends `previous` and starts a new session for `viewer`.
@@ -144,20 +154,16 @@ public struct WebLimits: Sendable, Hashable {
     public var sessionIdleSeconds: Double
     /// Seconds after sign-in after which a session ends whatever happens (default 12 hours).
     public var sessionLifetimeSeconds: Double
-    /// Sessions nobody signed in to that are kept at once (the oldest are dropped).
-    public var maxAnonymousSessions: Int
     /// The largest request body accepted (a form).
     public var maxFormBytes: Int
     /// The most people a search shows.
     public var maxSearchResults: Int
 
     public init(
-        sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxAnonymousSessions: Int = 10_000,
-        maxFormBytes: Int = 64 * 1024, maxSearchResults: Int = 200
+        sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxFormBytes: Int = 64 * 1024, maxSearchResults: Int = 200
     ) {
         self.sessionIdleSeconds = sessionIdleSeconds
         self.sessionLifetimeSeconds = sessionLifetimeSeconds
-        self.maxAnonymousSessions = maxAnonymousSessions
         self.maxFormBytes = maxFormBytes
         self.maxSearchResults = maxSearchResults
     }

@@ -63,8 +63,10 @@ public final class WebApp: Sendable {
 
     /// The router with every route and the middleware every request goes through.
     public func makeRouter() -> Router<WebContext> {
-        let router = Router(context: WebContext.self)
-        router.add(middleware: SecurityHeadersMiddleware())
+        // HEAD is answered like GET without the body (RFC 9110 §9.3.2): monitors and link
+        // checkers see the same status and headers.
+        let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: SecurityHeadersMiddleware(https: configuration.isHTTPS))
         router.add(middleware: SessionMiddleware(app: self))
         router.add(middleware: FormGuardMiddleware(app: self))
         addAssetRoutes(to: router)

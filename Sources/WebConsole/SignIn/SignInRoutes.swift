@@ -72,7 +72,9 @@ extension WebApp {
         let result = try await offLoop { check.run(password) }
         guard result.account != nil, let found else {
             if let notBefore = result.notBefore { try await Task.sleep(until: notBefore, clock: .continuous) }
-            logger.info("web sign-in failed", metadata: ["name": "\(name.prefix(256))", "address": "\(origin.address)"])
+            // Not the typed name: people type their password into the name field (the audit log
+            // records the refusal against the account when there is one).
+            logger.info("web sign-in failed", metadata: ["address": "\(origin.address)"])
             return signInPage(request, context, account: name, next: next, error: w[.signInFailed], status: .unauthorized)
         }
         let session = sessions.signIn(
