@@ -251,7 +251,9 @@ struct Serve: AsyncParsableCommand {
             logger.info("web address book on \(files == nil ? "http" : "https")://\(host):\(port)/ (sign in as t2001 / Pw-t2001, or admin / secret)")
         }
         return WebServer(
-            configuration: WebConfiguration(host: host, port: port, certificatePath: files?.certificate, privateKeyPath: files?.privateKey),
+            configuration: WebConfiguration(
+                host: host, port: port, certificatePath: files?.certificate, privateKeyPath: files?.privateKey,
+                limits: WebLimits(maxConnectionsPerAddress: maxConnectionsPerAddress)),
             directory: service, authenticator: authenticator, logger: logger, optional: http == nil)
     }
 

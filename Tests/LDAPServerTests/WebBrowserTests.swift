@@ -87,3 +87,44 @@ func startRosterWithWeb(_ binary: String, _ arguments: [String]) throws -> (Proc
         }
     }
 }
+
+/// Found by review: the web listener had no per-address limit, so one client could open
+/// connections until the process ran out of descriptors (LDAP shares them).
+@Suite struct WebConnectionLimitTests {
+    /// Sends a GET and returns what came back before the server closed or 10 s passed.
+    static func get(_ client: RawClient) -> String {
+        client.write(Array("GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+        var tv = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(client.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) }
+        return n > 0 ? String(decoding: chunk[..<n], as: UTF8.self) : ""
+    }
+
+    @Test func oneAddressHoldsAtMostItsLimitOfWebConnections() async throws {
+        let binary = try rosterExecutable()
+        try await onOwnThread {
+            let (p, ldap, web, _) = try startRosterWithWeb(binary, ["serve", "--demo", "--max-connections-per-address", "3"])
+            defer { if p.isRunning { p.terminate() } }
+            let port = Int(web.split(separator: ":").last!.dropLast())!
+            let held = try (0..<3).map { _ in try RawClient(port: port) }
+            for c in held { #expect(Self.get(c).hasPrefix("HTTP/1.1 200")) }
+            // The fourth from the same address is closed without an answer…
+            let fourth = try RawClient(port: port)
+            #expect(Self.get(fourth) == "")
+            // …while another address is served, and LDAP is not affected.
+            let other = try RawClient(port: port, from: "127.0.0.2")
+            #expect(Self.get(other).hasPrefix("HTTP/1.1 200"))
+            let search = try run("ldapsearch", ["-x", "-H", "ldap://127.0.0.1:\(ldap)", "-b", "", "-s", "base", "(objectClass=*)", "namingContexts"])
+            #expect(search.status == 0, "\(search.err)")
+            // A connection closed makes room again.
+            close(held[0].fd)
+            var served = false
+            for _ in 0..<50 where !served {
+                Thread.sleep(forTimeInterval: 0.1)
+                served = Self.get(try RawClient(port: port)).hasPrefix("HTTP/1.1 200")
+            }
+            #expect(served)
+        }
+    }
+}

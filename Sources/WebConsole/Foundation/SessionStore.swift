@@ -158,10 +158,15 @@ public struct WebLimits: Sendable, Hashable {
     public var maxFormBytes: Int
     /// The most people a search shows.
     public var maxSearchResults: Int
+    /// The most connections one IP address may hold open at once (0: no limit); `serve`'s
+    /// `--max-connections-per-address`, like LDAP's.
+    public var maxConnectionsPerAddress: Int
 
     public init(
-        sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxFormBytes: Int = 64 * 1024, maxSearchResults: Int = 200
+        sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxFormBytes: Int = 64 * 1024, maxSearchResults: Int = 200,
+        maxConnectionsPerAddress: Int = 512
     ) {
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.sessionIdleSeconds = sessionIdleSeconds
         self.sessionLifetimeSeconds = sessionLifetimeSeconds
         self.maxFormBytes = maxFormBytes

@@ -40,6 +40,8 @@ public final class WebApp: Sendable {
     public let sessions: SessionStore
     public let logger: Logger
     var limits: WebLimits { configuration.limits }
+    /// The connections open from each address (``WebLimits/maxConnectionsPerAddress``).
+    let connectionsPerAddress: WebConnectionsPerAddress
 
     static let sessionCookie = "roster_session"
     static let languageCookie = "roster_lang"
@@ -58,6 +60,7 @@ public final class WebApp: Sendable {
         self.directory = directory
         self.authenticator = authenticator
         self.sessions = SessionStore(limits: configuration.limits, clock: clock)
+        self.connectionsPerAddress = WebConnectionsPerAddress(limit: configuration.limits.maxConnectionsPerAddress)
         self.logger = logger
     }
 

@@ -33,7 +33,13 @@ public struct WebServer: Service {
         // A connection that sends nothing for this long is closed, half a request or not (found
         // by review: connections that stopped in the middle of their headers held their
         // descriptors until the process ran out).
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
+        // And one address may hold at most `maxConnectionsPerAddress` connections (found by
+        // review: one client could open connections until the process ran out of descriptors,
+        // stopping LDAP too).
+        let counter = app.connectionsPerAddress
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [WebConnectionLimitHandler(counter: counter)],
+            idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))
         if let cert = configuration.certificatePath, let key = configuration.privateKeyPath {
             let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
             let tls = TLSConfiguration.makeServerConfiguration(
