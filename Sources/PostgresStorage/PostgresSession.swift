@@ -26,10 +26,17 @@ final class PostgresConnections: Sendable {
     private let nextID = Atomic<Int>(1)
     /// Connections kept open between uses.
     static let maximumIdle = 4
+    /// The longest a caller waits for a statement's answer before the connection is given up
+    /// (closed) and the caller told `busy`: 30 s, or the lock timeout and 25 s more. Found by
+    /// review: after a PostgreSQL restart under writes, a statement's answer never came, so the
+    /// writer waited for ever, every later write queued behind it and SIGTERM could not stop
+    /// the node.
+    let answerTimeout: TimeInterval
 
     init(location: PostgresLocation, lockTimeout: TimeInterval?, logger: Logger, eventLoops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
         self.location = location
         self.configuration = try location.configuration(lockTimeout: lockTimeout)
+        self.answerTimeout = max(30, (lockTimeout ?? 0) + 25)
         self.logger = logger
         self.eventLoops = eventLoops
     }
@@ -49,7 +56,10 @@ final class PostgresConnections: Sendable {
     func connect() throws -> PostgresConnection {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         do {
-            return try PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger).wait()
+            let future = PostgresConnection.connect(on: eventLoops.next(), configuration: configuration, id: id, logger: logger)
+            return try PostgresSession.wait(for: future, atMost: answerTimeout) {
+                future.whenSuccess { PostgresConnections.close($0) }
+            }
         } catch {
             throw StoreError(
                 .busy, "the database \(location) cannot be reached (\(PostgresConnections.describe(error))); nothing was applied")
@@ -66,7 +76,7 @@ final class PostgresConnections: Sendable {
         } else {
             connection = try connect()
         }
-        let session = PostgresSession(connection: connection, logger: logger, reused: reused != nil)
+        let session = PostgresSession(connection: connection, logger: logger, reused: reused != nil, answerTimeout: answerTimeout)
         do {
             let result = try body(session)
             giveBack(session.connection)
@@ -109,11 +119,14 @@ final class PostgresConnections: Sendable {
                 result = try body(session)
             } catch {
                 // Statements still in flight answer first (their errors are this one's consequences).
-                try? session.flush()
-                do {
-                    try session.run("ROLLBACK")
-                } catch {
-                    session.broken = true
+                // A connection given up (no answer in time) is closed: the server rolls back.
+                if !session.broken { try? session.flush() }
+                if !session.broken {
+                    do {
+                        try session.run("ROLLBACK")
+                    } catch {
+                        session.broken = true
+                    }
                 }
                 throw error
             }
@@ -139,6 +152,7 @@ final class PostgresConnections: Sendable {
     }
 
     static func isConnectionLoss(_ error: any Error) -> Bool {
+        if error is AnswerTimeout { return true }
         guard let e = error as? PSQLError else { return error is ChannelError }
         return [.serverClosedConnection, .connectionError, .uncleanShutdown, .clientClosedConnection].contains(e.code)
             || ["57P01", "57P02", "57P03"].contains(e.serverInfo?[.sqlState] ?? "")
@@ -161,13 +175,54 @@ final class PostgresSession {
     let logger: Logger
     /// Whether the connection came from the idle set (and may have died since).
     var reused: Bool
-    /// Whether the connection must not be used again (a ROLLBACK or COMMIT failed).
+    /// Whether the connection must not be used again (a ROLLBACK or COMMIT failed, or an answer
+    /// did not come in time).
     var broken = false
+    /// See ``PostgresConnections/answerTimeout``.
+    let answerTimeout: TimeInterval
 
-    init(connection: PostgresConnection, logger: Logger, reused: Bool) {
+    init(connection: PostgresConnection, logger: Logger, reused: Bool, answerTimeout: TimeInterval = 30) {
         self.connection = connection
         self.logger = logger
         self.reused = reused
+        self.answerTimeout = answerTimeout
+    }
+
+    /// Waits for a future at most `seconds`, or until `dead` has said true for half a second;
+    /// then runs `giveUp` and throws ``AnswerTimeout`` (the future is left to complete, or not,
+    /// on its own).
+    static func wait<T: Sendable>(
+        for future: EventLoopFuture<T>, atMost seconds: TimeInterval, dead: () -> Bool = { false }, giveUp: () -> Void
+    ) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        future.whenComplete { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        let deadline = DispatchTime.now() + seconds
+        var deadSlices = 0
+        while done.wait(timeout: min(deadline, .now() + 0.25)) != .success {
+            deadSlices = dead() ? deadSlices + 1 : 0
+            if DispatchTime.now() >= deadline || deadSlices >= 2 {
+                giveUp()
+                throw AnswerTimeout(seconds: deadSlices >= 2 ? nil : seconds)
+            }
+        }
+        return try outcome.withLock { $0! }.get()
+    }
+
+    /// Waits for a statement's answer. Found by review: after a PostgreSQL restart under
+    /// writes, the answer to a statement sent as the connection died never came (neither rows
+    /// nor an error), so the writer waited for ever. Now the wait ends when the connection has
+    /// been closed for half a second, or after ``answerTimeout``; the connection is then closed
+    /// and never used again (its transaction, if any, is rolled back by the server).
+    func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let connection = self.connection
+        return try Self.wait(for: future, atMost: answerTimeout, dead: { connection.isClosed }) {
+            broken = true
+            PostgresConnections.close(connection)
+        }
     }
 
     /// Statements sent and not yet waited for (``send(_:_:)``), in order.
@@ -179,7 +234,7 @@ final class PostgresSession {
     func run(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [PostgresRandomAccessRow] {
         let future = send(sql, binds)
         try flush()
-        return try future.wait().rows.map { $0.makeRandomAccess() }
+        return try wait(future).rows.map { $0.makeRandomAccess() }
     }
 
     /// Sends a statement without waiting for its answer: the connection runs statements in
@@ -207,10 +262,19 @@ final class PostgresSession {
         checks = []
         var first: (any Error)?
         for f in waiting {
-            do { _ = try f.wait() } catch { if first == nil { first = error } }
+            do { _ = try wait(f) } catch { if first == nil { first = error } }
         }
         if let first { throw first }
-        for (f, body) in checking { try body(try f.wait()) }
+        for (f, body) in checking { try body(try wait(f)) }
+    }
+}
+
+/// A statement's answer that did not come in time (the connection was closed).
+struct AnswerTimeout: Error, CustomStringConvertible {
+    /// The time waited (nil: the connection closed without answering).
+    var seconds: TimeInterval?
+    var description: String {
+        seconds.map { "no answer from the database within \(Int($0)) s" } ?? "the connection to the database closed without an answer"
     }
 }
 

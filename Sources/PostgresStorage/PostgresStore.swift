@@ -375,6 +375,8 @@ public final class PostgresStore: DirectoryStore {
                 throw StoreError(.busy, "the connection to the database was lost (\(PostgresConnections.describe(e))); nothing was applied")
             }
             throw PostgresStoreError("the database refused: \(PostgresConnections.describe(e))")
+        } catch let e as AnswerTimeout {
+            throw StoreError(.busy, "\(e) (the connection was closed); nothing was applied")
         }
     }
 }
