@@ -23,6 +23,8 @@ extension Assets {
             button.danger,.button.danger{background:#f53f3f}
             .status.departed{color:#f53f3f}
             table.members input[type=checkbox]{width:auto}
+            table.members th,table.members td{white-space:nowrap}
+            table.members td:nth-child(4){white-space:normal;min-width:12em}
             """
         for depth in 1...15 { css += "\ntd.tree.depth-\(depth){padding-left:\(8 + depth * 18)px}" }
         return css
