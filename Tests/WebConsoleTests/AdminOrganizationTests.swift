@@ -429,9 +429,12 @@ extension Browser {
             let beijing = f.department("北京朝阳网点").rawValue
             let r = try await b.submit(
                 "/admin/members/new", to: "/admin/members/new",
-                [("account", "x1"), ("name", "<script>alert(1)</script>"), ("email", "x1@example.com"), ("department", "\(beijing)")])
+                [("account", "x1@corp"), ("name", "<script>alert(1)</script>"), ("email", "x1@example.com"), ("department", "\(beijing)")])
             #expect(r.status == .seeOther)
-            for page in ["/admin/members?department=\(beijing)", "/admin/member/x1", "/admin/search?run=1&account=x1"] {
+            // An account with an @ is a path segment with %40.
+            #expect(r.headers[.location] == "/admin/member/x1%40corp?done=created")
+            #expect(try await b.html("/admin/members?department=\(beijing)").contains("href=\"/admin/member/x1%40corp\""))
+            for page in ["/admin/members?department=\(beijing)", "/admin/member/x1%40corp", "/admin/search?run=1&account=x1"] {
                 let html = try await b.html(page)
                 #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "\(page)")
                 #expect(!html.contains("<script>alert"), "\(page)")

@@ -41,7 +41,8 @@ extension WebApp {
             var done = Set<String>()
             for raw in selected where done.insert(raw.lowercased()).inserted {
                 guard let m = admin.member(raw) else {
-                    refused.append("<li class=\"refused\" data-account=\"\(raw)\">\(raw): \(w[.orgNoSuchMember])</li>")
+                    let shown = String(raw.prefix(64))
+                    refused.append("<li class=\"refused\" data-account=\"\(shown)\">\(shown): \(w[.orgNoSuchMember])</li>")
                     continue
                 }
                 switch try await self.runAdmin(.setDepartments(m.account, [target.id]), admin) {
@@ -104,7 +105,7 @@ extension WebApp {
         }
         router.get("/admin/member/:account") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             let notice = Self.doneNotice(
                 request, context.words,
                 ["saved": .saved, "created": .orgCreated, "password": .orgPasswordReset, "departed": .orgDepartedNotice,
@@ -113,7 +114,7 @@ extension WebApp {
         }
         router.post("/admin/member/:account") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             let changes = Self.memberChanges(m, context.form)
             let back = "/admin/member/\(AdminPath.segment(m.account.value))"
             guard !changes.isEmpty else { return Page.redirect(back + "?done=saved") }
@@ -126,7 +127,7 @@ extension WebApp {
         }
         router.post("/admin/member/:account/departments") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             let forms = MemberForms(form: "departments", values: context.form)
             let result: Result<Void, AdminFailure>
             switch Self.chosenDepartments(context.form, admin) {
@@ -140,7 +141,7 @@ extension WebApp {
         }
         router.post("/admin/member/:account/password") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             let forms = MemberForms(form: "password", values: Form())
             let plain = context.form["password"] ?? ""
             guard plain == (context.form["repeat"] ?? "") else {
@@ -161,7 +162,7 @@ extension WebApp {
         }
         router.post("/admin/member/:account/depart") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             switch try await self.runAdmin(.depart(m.account), admin) {
             case .success: return Page.redirect("/admin/member/\(AdminPath.segment(m.account.value))?done=departed")
             case .failure(let f):
@@ -171,7 +172,7 @@ extension WebApp {
         }
         router.post("/admin/member/:account/reinstate") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             let forms = MemberForms(form: "status", values: context.form)
             var into: [DepartmentID]? = nil
             if let raw = context.form["department"], !raw.isEmpty {
@@ -189,12 +190,12 @@ extension WebApp {
         // Erasure asks first: the administrator types the account to confirm.
         router.get("/admin/member/:account/erase") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             return self.erasePage(request, context, admin, m, failure: nil)
         }
         router.post("/admin/member/:account/erase") { request, context -> Response in
             let admin = try self.requireAdmin(request, context, section: .members)
-            guard let m = admin.member(context.parameters.get("account")) else { throw WebError.notFound }
+            guard let m = admin.member(Self.accountSegment(context)) else { throw WebError.notFound }
             guard (context.form["confirm"] ?? "").trimmingWhitespace.lowercased() == m.account.key else {
                 let f = AdminFailure(field: "confirm", message: context.words[.orgAccountMismatch])
                 return self.erasePage(request, context, admin, m, failure: f, status: f.status)

@@ -35,9 +35,7 @@ extension AdminRequest {
     /// The member an account names, when the administrator administers it (active or departed);
     /// nil for an unknown account and for one outside their subtrees alike.
     func member(_ raw: String?) -> Member? {
-        // A path segment arrives as sent (`%40` for `@`); accounts hold no `%` of their own.
-        guard let raw = raw?.removingPercentEncoding, !raw.isEmpty, raw.utf8.count <= 64, let m = model.member(raw), administers(m)
-        else { return nil }
+        guard let raw, !raw.isEmpty, raw.utf8.count <= 64, let m = model.member(raw), administers(m) else { return nil }
         return m
     }
 
@@ -63,6 +61,12 @@ extension WebApp {
                 ? "<option value=\"\(id.rawValue)\" selected>\(label)</option>" : "<option value=\"\(id.rawValue)\">\(label)</option>"
         }
         return out
+    }
+
+    /// The account of a member's path (`/admin/member/ACCOUNT`): the router hands the segment
+    /// over as sent (`%40` for `@`); accounts hold no `%` of their own.
+    static func accountSegment(_ context: WebContext) -> String? {
+        context.parameters.get("account")?.removingPercentEncoding
     }
 
     /// The word of a visibility scope (权限选择).
