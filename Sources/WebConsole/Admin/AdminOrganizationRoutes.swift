@@ -4,5 +4,9 @@ import Hummingbird
 
 extension WebApp {
     /// The department tree, the members and the advanced search.
-    func addAdminOrganizationRoutes(to router: Router<WebContext>) {}
+    func addAdminOrganizationRoutes(to router: Router<WebContext>) {
+        addAdminDepartmentRoutes(to: router)
+        addAdminMemberRoutes(to: router)
+        addAdminSearchRoutes(to: router)
+    }
 }

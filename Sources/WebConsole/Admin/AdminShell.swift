@@ -109,7 +109,12 @@ extension WebApp {
         do {
             _ = try await offLoop { try self.directory.execute(command, by: admin.commandContext) }
             return .success(())
-        } catch let error as DirectoryError {
+        } catch var error as DirectoryError {
+            // The other member is named only to an administrator who sees them (as over LDAP).
+            if let conflict = error.conflict {
+                let other = admin.model.member(conflict.account.key)
+                if other.map({ !admin.visibility.canSee(member: $0) }) ?? true { error.message = conflict.anonymousMessage }
+            }
             return .failure(AdminFailure(error))
         }
     }

@@ -5,7 +5,7 @@ import NIOCore
 
 extension WebApp {
     func addAssetRoutes(to router: Router<WebContext>) {
-        router.get("/static/app.css") { _, _ -> Response in Self.asset(Assets.css, type: "text/css; charset=utf-8") }
+        router.get("/static/app.css") { _, _ -> Response in Self.asset(Assets.css + "\n" + Assets.adminOrganizationCSS, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ -> Response in Self.asset(Assets.javascript, type: "text/javascript; charset=utf-8") }
     }
 

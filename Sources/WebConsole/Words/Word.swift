@@ -13,6 +13,16 @@ public enum Word: String, Sendable, Hashable, CaseIterable {
     // Admin console (shell)
     case adminConsole, adminDepartments, adminMembers, adminSearch, adminInterchange, adminFields, adminGroups
     case adminAdministrators, adminAudit
+    // Admin: organisation
+    case orgTree, orgDirect, orgSubtree, orgOrder, orgScope, orgHidden, orgLeaders, orgOtherLeaders, orgName, orgEdit
+    case orgSettings, orgAddChild, orgMove, orgMoveTo, orgDelete, orgDeleteHint, orgScopeAll, orgScopeDepartment
+    case orgScopeSubdepartment, orgScopeInherit, orgTheOrganization, orgMembersLink, orgCreated, orgDeleted, orgMoved
+    case orgMemberList, orgAddMember, orgMemberFields, orgMemberDepartments, orgPrimaryFirst, orgInitialPassword
+    case orgResetPassword, orgStatus, orgActive, orgDeparted, orgDepart, orgDepartedNotice, orgReinstate
+    case orgReinstatePrevious, orgReinstatedNotice, orgErase, orgEraseWarning, orgEraseTypeAccount, orgErased
+    case orgAccountMismatch, orgPasswordReset, orgBatchMove, orgBatchTarget, orgBatchMoved, orgBatchRefused
+    case orgNoneSelected, orgPrevious, orgNext, orgPageOf, orgFilter, orgAll, orgAny, orgSearchText
+    case orgBirthdayMonth, orgHiredFrom, orgHiredTo, orgMatches, orgYes, orgNo, orgSelectAll, orgNoSuchMember
     // Errors
     case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
 }
