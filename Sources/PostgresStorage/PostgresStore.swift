@@ -46,11 +46,13 @@ public final class PostgresStore: DirectoryStore {
         var quiet = Logger(label: "roster.postgres")
         quiet.logLevel = .warning
         connections = try PostgresConnections(location: location, lockTimeout: lockTimeout, logger: logger ?? quiet)
-        try Self.mapErrors { try Self.migrate(connections) }
-        guard try Self.mapErrors({ try connections.with { s in try Self.baseDN(s) } }) != nil else {
+        // Looked for before the schema is migrated: opening a database that is not Roster's
+        // must not create Roster's tables in it (found by review: `roster status` did).
+        guard try Self.holdsDirectory(connections) else {
             throw PostgresStoreError(
                 "\(location) holds no Roster directory; create it with `roster init --database \(location)` or `roster migrate --to \(location)`")
         }
+        try Self.mapErrors { try Self.migrate(connections) }
     }
 
     /// Puts a whole directory into a database: an empty one, or, with `replacing`, one that
@@ -109,8 +111,11 @@ public final class PostgresStore: DirectoryStore {
     /// Whether the database already holds a Roster directory (`roster migrate` refuses to
     /// overwrite one).
     public static func holdsDirectory(_ location: PostgresLocation) throws -> Bool {
-        let connections = try PostgresConnections(location: location, lockTimeout: nil, logger: Logger(label: "roster.postgres"))
-        return try mapErrors {
+        try holdsDirectory(try PostgresConnections(location: location, lockTimeout: nil, logger: Logger(label: "roster.postgres")))
+    }
+
+    static func holdsDirectory(_ connections: PostgresConnections) throws -> Bool {
+        try mapErrors {
             try connections.with { s in
                 let exists = try s.run("SELECT to_regclass('settings') IS NOT NULL AS e").first?.bool("e") ?? false
                 return try exists && baseDN(s) != nil

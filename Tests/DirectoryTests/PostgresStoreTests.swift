@@ -165,6 +165,11 @@ import Testing
         let e = #expect(throws: PostgresStoreError.self) { try PostgresStore(location: location) }
         #expect(e?.message.contains("holds no Roster directory") == true)
         #expect(try PostgresStore.holdsDirectory(location) == false)
+        // Opening it created nothing in it (found by review: `roster status` on another
+        // application's database created Roster's ten tables there).
+        let tables = try PostgresCluster.shared().sql(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", database: location.database)
+        #expect(tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 
     @Test func tlsWhenTheURLAsksForIt() throws {
