@@ -233,6 +233,9 @@ public final class PostgresStore: DirectoryStore {
         }
     }
 
+    /// Several nodes take writes on one PostgreSQL database.
+    public var servesSeveralNodes: Bool { true }
+
     public func recordBinds(_ records: [AuditRecord]) throws {
         guard !records.isEmpty else { return }
         try Self.mapErrors {

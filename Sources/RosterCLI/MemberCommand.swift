@@ -241,20 +241,5 @@ struct MemberCommand: ParsableCommand {
 /// unlock or password change, oldest first. (Binds are recorded in batches, a fraction of a second
 /// after they happen, so records are taken in time order, not in the order they were written.)
 func recentBindFailures(_ service: DirectoryService, account: String, window: Double = 900) throws -> [Date] {
-    let since = Date().timeIntervalSince1970 - window
-    var out: [Date] = []
-    let records = try service.audit(AuditQuery(since: since, account: account, limit: 500, newestFirst: true))
-    for r in records.sorted(by: { $0.time > $1.time }) {
-        guard r.target.lowercased() == account.lowercased() else { continue }
-        if r.action == "bind.failure" {
-            if r.after["reason"] == "wrong password" { out.append(r.time) }
-            continue
-        }
-        if r.action == "bind" || r.action == "account.unlock" || r.action.hasSuffix("setPassword")
-            || (r.action == "member.update" && r.after["password"] != nil)
-        {
-            break
-        }
-    }
-    return out.reversed()
+    try service.recentBindFailures(account: account, window: window)
 }

@@ -349,6 +349,40 @@ final class RosterNode: @unchecked Sendable {
         }
     }
 
+    /// Found by review: each node counted only its own failed binds, so with the failures
+    /// spread over the nodes an account never locked.
+    @Test func failedBindsOnEveryNodeCountTowardsOneLockout() async throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try newDirectory(cluster)
+        try await onOwnThread {
+            let flags = ["--lockout-failures", "3"]
+            let a = try RosterNode(database: url, password: cluster.password, arguments: flags)
+            let b = try RosterNode(database: url, password: cluster.password, arguments: flags)
+            defer { a.stop(); b.stop() }
+            let r = try run(
+                "ldapmodify", ["-H", a.url] + Self.admin,
+                stdin: "dn: uid=guessme,dc=example,dc=com\nchangetype: add\nobjectClass: inetOrgPerson\ncn: g\nsn: g\nmail: guessme@x.example.com\nuserPassword: Right-pass-77\n")
+            #expect(r.status == 0, "\(r.err)")
+            func bind(_ node: RosterNode, _ password: String) throws -> Int32 {
+                try run("ldapwhoami", ["-x", "-H", node.url, "-D", "uid=guessme,dc=example,dc=com", "-w", password]).status
+            }
+            #expect(try waitUntil(b, sees: "guessme", within: 5) != nil)
+            #expect(try bind(b, "Right-pass-77") == 0)
+            // One wrong password on A, one on B, one on A: three in all.
+            for node in [a, b, a] {
+                #expect(try bind(node, "wrong-guess") == 49)
+                Thread.sleep(forTimeInterval: 0.6)  // the audit trail writes every 0.2 s
+            }
+            // Locked everywhere: the right password is refused on both nodes.
+            var locked = false
+            for _ in 0..<50 where !locked {
+                locked = try bind(b, "Right-pass-77") == 49 && bind(a, "Right-pass-77") == 49
+                if !locked { Thread.sleep(forTimeInterval: 0.1) }
+            }
+            #expect(locked, "three failures spread over two nodes lock the account")
+        }
+    }
+
     @Test func aLostNotificationIsAppliedByThePeriodicCatchUp() async throws {
         let cluster = try PostgresCluster.shared()
         let url = try newDirectory(cluster)

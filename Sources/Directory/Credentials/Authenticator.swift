@@ -254,7 +254,8 @@ public final class Authenticator: Sendable {
             // Locked, departed and password-less accounts are not counted again.
             refusal == .wrongPassword && p.lockable ? p.account : nil
         }
-        if guardian.failed(account: counted, address: check.origin.address, now: now), let account = counted {
+        let reachedHere = guardian.failed(account: counted, address: check.origin.address, now: now)
+        if let account = counted, reachedHere || failedOnOtherNodesToo(account, now) {
             lock(account, now)
         }
         audit?.record(
@@ -262,6 +263,18 @@ public final class Authenticator: Sendable {
                 time: now, actor: Self.clip(check.name), source: check.origin.source, action: "bind.failure",
                 target: check.principal?.account.name ?? "", after: ["reason": refusal.rawValue]))
         return Result(account: nil, notBefore: check.prepared + .milliseconds(Int64(failureFloor * 1000)))
+    }
+
+    /// With several nodes on one database, whether this failure and those the audit log holds
+    /// (every node's, since the account's last success or lock) reach the lockout count. Found
+    /// by review: each node counted only its own, so three nodes gave a guesser three times the
+    /// tries. (This failure is not in the log yet: it is recorded after this check.)
+    private func failedOnOtherNodesToo(_ account: BindAccount, _ now: Date) -> Bool {
+        let policy = guardian.policy
+        guard policy.maxFailures > 0, let writer, writer.servesSeveralNodes,
+            let earlier = try? writer.recentBindFailures(account: account.name, window: policy.failureWindowSeconds, sinceLock: true, now: now)
+        else { return false }
+        return earlier.count + 1 >= policy.maxFailures
     }
 
     private func lock(_ account: BindAccount, _ now: Date) {

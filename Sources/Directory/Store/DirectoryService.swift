@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Runs commands against a store and publishes each new model to the readers: the one writer of
@@ -224,6 +224,32 @@ public final class DirectoryService: Sendable {
     /// - Throws: the store's error.
     public func audit(_ query: AuditQuery) throws -> [AuditRecord] {
         try store.audit(query)
+    }
+
+    /// Whether other servers take writes on this directory's store at the same time.
+    public var servesSeveralNodes: Bool { store.servesSeveralNodes }
+
+    /// The failed binds (wrong password) of an account in the audit log within the last
+    /// `window` seconds, oldest first, after its last successful bind, unlock or password change
+    /// (and, when `sinceLock`, after its last lock: a lock starts the count again).
+    /// - Throws: the store's error.
+    public func recentBindFailures(account: String, window: Double, sinceLock: Bool = false, now: Date? = nil) throws -> [Date] {
+        let since = (now ?? Date()).timeIntervalSince1970 - window
+        var out: [Date] = []
+        let records = try store.audit(AuditQuery(since: since, account: account, limit: 500, newestFirst: true))
+        for r in records.sorted(by: { $0.time > $1.time }) {
+            guard r.target.lowercased() == account.lowercased() else { continue }
+            if r.action == "bind.failure" {
+                if r.after["reason"] == Authenticator.Refusal.wrongPassword.rawValue { out.append(r.time) }
+                continue
+            }
+            if r.action == "bind" || r.action == "account.unlock" || r.action.hasSuffix("setPassword")
+                || (r.action == "member.update" && r.after["password"] != nil) || (sinceLock && r.action == "account.lock")
+            {
+                break
+            }
+        }
+        return out.reversed()
     }
 
     /// Applies what other processes committed; returns whether anything changed.

@@ -66,6 +66,10 @@ public protocol DirectoryStore: Sendable {
     /// Records bind attempts (successes, failures, administrators' logins) in the audit log, in
     /// one transaction.
     func recordBinds(_ records: [AuditRecord]) throws
+
+    /// Whether other servers take writes on this store at the same time (several nodes on one
+    /// PostgreSQL database): their failed binds count towards a lockout too.
+    var servesSeveralNodes: Bool { get }
 }
 
 /// Which audit records to list.
@@ -117,6 +121,9 @@ public struct AuditQuery: Sendable, Hashable {
 public typealias DirectoryStoreWrite = (inout DirectoryModel) throws -> AuditRecord
 
 extension DirectoryStore {
+    /// One server at a time (SQLite, memory).
+    public var servesSeveralNodes: Bool { false }
+
     /// One transaction per body: correct, without the shared commit (stores whose commits are
     /// cheap need no more).
     public func writeBatch(
