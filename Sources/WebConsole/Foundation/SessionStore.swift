@@ -150,6 +150,8 @@ public struct WebLimits: Sendable, Hashable {
     public var maxFormBytes: Int
     /// The most people a search shows.
     public var maxSearchResults: Int
+    /// The largest upload (a `multipart/form-data` body, on the routes that take one: an import).
+    public var maxUploadBytes: Int = 10 * 1024 * 1024
 
     public init(
         sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxAnonymousSessions: Int = 10_000,

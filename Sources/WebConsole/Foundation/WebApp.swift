@@ -39,6 +39,8 @@ public final class WebApp: Sendable {
     public let authenticator: Authenticator
     public let sessions: SessionStore
     public let logger: Logger
+    /// Import error reports waiting to be downloaded (admin console).
+    let importReports = ImportReportStore()
     var limits: WebLimits { configuration.limits }
 
     static let sessionCookie = "roster_session"

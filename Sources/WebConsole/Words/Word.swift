@@ -13,6 +13,15 @@ public enum Word: String, Sendable, Hashable, CaseIterable {
     // Admin console (shell)
     case adminConsole, adminDepartments, adminMembers, adminSearch, adminInterchange, adminFields, adminGroups
     case adminAdministrators, adminAudit
+    // Admin: operations
+    case importTitle, downloadTemplate, importFile, importUpdate, importDryRun, importPlaceholder, importRun, importNoFile
+    case importReport, importRow, importReason, importDone, importDryRunDone, importCreated, importUpdated, importUnchanged
+    case importErrors, importDepartments, exportTitle, exportFormat, exportRun, fieldName, fieldShown, fieldSelfEditable
+    case fieldsHint, groupName, groupDescription, groupMembers, groupCreate, groupAddMembers, groupRemoveMember, groupDelete
+    case groupDeleted, adminName, adminRole, adminScopes, adminScopesHint, adminAttributes, adminAttributesHint, adminMember
+    case adminCreate, adminRemove, adminRemoved, adminResetPassword, roleSuperAdmin, roleSubAdmin, roleService, auditSince
+    case auditUntil, auditAccount, auditKind, auditAllKinds, auditWrites, auditBinds, auditTime, auditActor
+    case auditSource, auditAction, auditTarget, auditChanges, auditPrevious, auditNext, auditOwnOnly
     // Errors
     case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
 }
