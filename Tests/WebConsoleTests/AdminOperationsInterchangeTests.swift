@@ -172,6 +172,8 @@ func link(in html: String, marker: String) -> String? {
         try await f.test { b in
             try await b.signIn("物流管理员", "Admin-logistics")
             #expect(try await b.get("/admin/interchange/export?department=1&format=csv").status == .forbidden)
+            #expect(try await b.get("/admin/interchange/export?department=x&format=csv").status == .badRequest)
+            #expect(try await b.get("/admin/interchange/export?department=\(shunda)&format=ldif").status == .badRequest)
             #expect(try await b.get("/admin/interchange/export?department=\(f.department("教师组").rawValue)&format=csv").status == .forbidden)
             let csv = try await b.get("/admin/interchange/export?department=\(shunda)&format=csv").text
             #expect(csv.contains("w0001") && !csv.contains("t1001"))

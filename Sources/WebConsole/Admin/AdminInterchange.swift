@@ -154,8 +154,9 @@ extension WebApp {
     func export(_ request: Request, _ context: WebContext) async throws -> Response {
         let admin = try requireAdmin(request, context, section: .interchange)
         let raw = request.formQueryValue("department") ?? String(DepartmentID.root.rawValue)
-        guard let n = Int64(raw), admin.administers(DepartmentID(n)) else {
-            throw WebError(.forbidden, "export: department \(raw.prefix(20)) is not administered by \(admin.name)")
+        guard let n = Int64(raw) else { throw WebError(.badRequest, "export: department \(raw.prefix(20)) is not an id") }
+        guard admin.administers(DepartmentID(n)) else {
+            throw WebError(.forbidden, "export: department \(n) is not administered by \(admin.name)")
         }
         let id = DepartmentID(n)
         let model = admin.model

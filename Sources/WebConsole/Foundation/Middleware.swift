@@ -111,10 +111,11 @@ struct FormGuardMiddleware: RouterMiddleware {
         var request = request
         var context = context
         if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
-            // An upload: only where a route takes one, only from someone signed in, at most
-            // maxUploadBytes; its `_csrf` part is checked below like a form's field.
+            // An upload: only where a route takes one, only from a signed-in administrator (the
+            // route decides the rest), at most maxUploadBytes; its `_csrf` part is checked below
+            // like a form's field.
             guard WebApp.uploadPaths.contains(request.uri.path) else { throw WebError(.badRequest, "no upload here") }
-            guard context.session?.viewer != nil else { throw WebError(.forbidden, "an upload without signing in") }
+            guard case .administrator? = context.session?.viewer else { throw WebError(.forbidden, "an upload from a non-administrator") }
             let boundary: String
             do { boundary = try MultipartForm.boundary(contentType: type) } catch { throw WebError(.badRequest, error.description) }
             let buffer = try await request.collectBody(upTo: app.limits.maxUploadBytes)
