@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "WebConsoleTests",
             dependencies: [
-                "WebConsole", "QRCode", "Directory", "Storage", "PasswordHashing",
+                "WebConsole", "QRCode", "Directory", "Storage", "PasswordHashing", "Interchange",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -7,6 +7,9 @@ public struct Form: Sendable, Hashable {
 
     public init() {}
 
+    /// A form of already decoded fields (the plain parts of a multipart body).
+    init(values: [String: [String]]) { self.values = values }
+
     /// The most fields a form may carry.
     static let maxFields = 256
 

@@ -93,6 +93,8 @@ struct SessionMiddleware: RouterMiddleware {
 /// Every POST: the `Origin` (or, without one, the `Referer`) must be this server's own — a foreign
 /// one is refused with 403 before anything else — then the form is read (at most
 /// ``WebLimits/maxFormBytes``) and its `_csrf` field must be the session's token (403 otherwise).
+/// A `multipart/form-data` upload is taken only on ``WebApp/uploadPaths``, from a signed-in
+/// session, up to ``WebLimits/maxUploadBytes``, with its `_csrf` part checked the same way.
 struct FormGuardMiddleware: RouterMiddleware {
     typealias Context = WebContext
     let app: WebApp
@@ -110,12 +112,30 @@ struct FormGuardMiddleware: RouterMiddleware {
             throw WebError(.origin, "a POST without Origin or Referer")
         }
         var request = request
-        let buffer = try await request.collectBody(upTo: app.limits.maxFormBytes)
-        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
-            throw WebError(.badRequest, "form: not UTF-8")
-        }
         var context = context
-        context.form = try Form(parsing: text)
+        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
+            // An upload: only where a route takes one, only from a signed-in administrator (the
+            // route decides the rest), at most maxUploadBytes; its `_csrf` part is checked below
+            // like a form's field.
+            guard WebApp.uploadPaths.contains(request.uri.path) else { throw WebError(.badRequest, "no upload here") }
+            guard case .administrator? = context.session?.viewer else { throw WebError(.forbidden, "an upload from a non-administrator") }
+            let boundary: String
+            do { boundary = try MultipartForm.boundary(contentType: type) } catch { throw WebError(.badRequest, error.description) }
+            let buffer = try await request.collectBody(upTo: app.limits.maxUploadBytes)
+            do {
+                let upload = try MultipartForm(parsing: Array(buffer.readableBytesView), boundary: boundary)
+                context.upload = upload
+                context.form = Form(values: upload.fields)
+            } catch {
+                throw WebError(.badRequest, error.description)
+            }
+        } else {
+            let buffer = try await request.collectBody(upTo: app.limits.maxFormBytes)
+            guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+                throw WebError(.badRequest, "form: not UTF-8")
+            }
+            context.form = try Form(parsing: text)
+        }
         guard let expected = context.session?.csrfToken, let given = context.form["_csrf"], Self.equal(given, expected) else {
             throw WebError(.csrf, "missing or wrong CSRF token")
         }

@@ -161,6 +161,8 @@ public struct WebLimits: Sendable, Hashable {
     /// The most connections one IP address may hold open at once (0: no limit); `serve`'s
     /// `--max-connections-per-address`, like LDAP's.
     public var maxConnectionsPerAddress: Int
+    /// The largest upload (a `multipart/form-data` body, on the routes that take one: an import).
+    public var maxUploadBytes: Int = 10 * 1024 * 1024
 
     public init(
         sessionIdleSeconds: Double = 1800, sessionLifetimeSeconds: Double = 12 * 3600, maxFormBytes: Int = 64 * 1024, maxSearchResults: Int = 200,

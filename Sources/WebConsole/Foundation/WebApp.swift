@@ -39,6 +39,8 @@ public final class WebApp: Sendable {
     public let authenticator: Authenticator
     public let sessions: SessionStore
     public let logger: Logger
+    /// Import error reports waiting to be downloaded (admin console).
+    let importReports = ImportReportStore()
     var limits: WebLimits { configuration.limits }
     /// The connections open from each address (``WebLimits/maxConnectionsPerAddress``).
     let connectionsPerAddress: WebConnectionsPerAddress

@@ -19,6 +19,9 @@ public struct WebContext: RequestContext {
     var rememberLanguage = false
     /// The posted form, read and checked (CSRF token, Origin) by ``FormGuardMiddleware``.
     public var form: Form = Form()
+    /// A posted `multipart/form-data` body (its plain fields are also in ``form``), read and
+    /// checked by ``FormGuardMiddleware`` on the routes that take uploads.
+    var upload: MultipartForm? = nil
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

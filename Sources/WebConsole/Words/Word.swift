@@ -23,6 +23,15 @@ public enum Word: String, Sendable, Hashable, CaseIterable {
     case orgAccountMismatch, orgPasswordReset, orgBatchMove, orgBatchTarget, orgBatchMoved, orgBatchRefused
     case orgNoneSelected, orgPrevious, orgNext, orgPageOf, orgFilter, orgAll, orgAny, orgSearchText
     case orgBirthdayMonth, orgHiredFrom, orgHiredTo, orgMatches, orgYes, orgNo, orgSelectAll, orgNoSuchMember
+    // Admin: operations
+    case importTitle, downloadTemplate, importFile, importUpdate, importDryRun, importPlaceholder, importRun, importNoFile
+    case importReport, importRow, importReason, importDone, importDryRunDone, importCreated, importUpdated, importUnchanged
+    case importErrors, importDepartments, exportTitle, exportFormat, exportRun, fieldName, fieldShown, fieldSelfEditable
+    case fieldsHint, groupName, groupDescription, groupMembers, groupCreate, groupAddMembers, groupRemoveMember, groupDelete
+    case groupDeleted, adminName, adminRole, adminScopes, adminScopesHint, adminAttributes, adminAttributesHint, adminMember
+    case adminCreate, adminRemove, adminRemoved, adminResetPassword, roleSuperAdmin, roleSubAdmin, roleService, auditSince
+    case auditUntil, auditAccount, auditKind, auditAllKinds, auditWrites, auditBinds, auditTime, auditActor
+    case auditSource, auditAction, auditTarget, auditChanges, auditPrevious, auditNext, auditOwnOnly
     // Errors
     case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
 }
