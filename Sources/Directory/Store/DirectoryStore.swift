@@ -66,6 +66,10 @@ public protocol DirectoryStore: Sendable {
     /// Records bind attempts (successes, failures, administrators' logins) in the audit log, in
     /// one transaction.
     func recordBinds(_ records: [AuditRecord]) throws
+
+    /// Whether a writer of another process is waiting for this store's write lock, so that a long
+    /// run of group commits (an import) leaves it a gap. True when the store cannot tell.
+    func anotherWriterIsWaiting() -> Bool
 }
 
 /// Which audit records to list.
@@ -117,6 +121,9 @@ public struct AuditQuery: Sendable, Hashable {
 public typealias DirectoryStoreWrite = (inout DirectoryModel) throws -> AuditRecord
 
 extension DirectoryStore {
+    /// A store that cannot tell says a writer may be waiting (an import pauses between groups).
+    public func anotherWriterIsWaiting() -> Bool { true }
+
     /// One transaction per body: correct, without the shared commit (stores whose commits are
     /// cheap need no more).
     public func writeBatch(
