@@ -26,6 +26,9 @@ public final class SQLiteStore: DirectoryStore {
     /// The default ``busyTimeout``: 5 s.
     public static let defaultBusyTimeout: TimeInterval = 5
 
+    /// This store's writers waiting for another process's write lock, and theirs for ours.
+    let waitSignal: WriterWaitSignal
+
     /// Opens an existing database.
     /// - Parameters:
     ///   - path: the database file.
@@ -37,7 +40,8 @@ public final class SQLiteStore: DirectoryStore {
         }
         self.path = path
         self.busyTimeout = busyTimeout
-        pool = try Self.open(path, busyTimeout: busyTimeout)
+        waitSignal = WriterWaitSignal(database: path)
+        pool = try Self.open(path, busyTimeout: busyTimeout, signal: waitSignal)
         try Self.migrator.migrate(pool)
         guard try pool.read({ db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'base_dn'") }) != nil else {
             throw StorageError("\(path) is not a Roster database (no base DN)")
@@ -60,7 +64,7 @@ public final class SQLiteStore: DirectoryStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StorageError("\(path) already exists; Roster does not overwrite a database")
         }
-        let pool = try open(path, busyTimeout: busyTimeout)
+        let pool = try open(path, busyTimeout: busyTimeout, signal: nil)
         try migrator.migrate(pool)
         var changes = ChangeSet()
         changes.departments = Set(model.departments.keys)
@@ -78,7 +82,7 @@ public final class SQLiteStore: DirectoryStore {
         return try SQLiteStore(path: path, busyTimeout: busyTimeout)
     }
 
-    static func open(_ path: String, busyTimeout: TimeInterval) throws -> DatabasePool {
+    static func open(_ path: String, busyTimeout: TimeInterval, signal: WriterWaitSignal?) throws -> DatabasePool {
         var config = Configuration()
         // Poll for the lock every 5 ms until the timeout, rather than SQLite's own backoff (which
         // sleeps up to 100 ms between tries): another process's writer that commits in groups with
@@ -93,6 +97,8 @@ public final class SQLiteStore: DirectoryStore {
                 return s!
             }
             guard now - started < limit else { return false }
+            // Tell the holder (an import between two group commits) that a writer is waiting.
+            signal?.touch()
             usleep(5000)
             return true
         }
@@ -265,6 +271,7 @@ public final class SQLiteStore: DirectoryStore {
 
     /// Turns SQLite's busy and locked results into ``StoreError`` code `busy`.
     private func mapBusy<T>(_ body: () throws -> T) throws -> T {
+        defer { waitSignal.clearIfWaited() }
         do {
             return try body()
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
@@ -376,10 +383,8 @@ public final class SQLiteStore: DirectoryStore {
                 try db.execute(sql: "DELETE FROM departments WHERE id = ?", arguments: [id.rawValue])
                 continue
             }
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO departments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+            // Cached statements: an import writes thousands of rows per transaction.
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO departments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
                 arguments: [
                     d.id.rawValue, d.name, d.parent?.rawValue, d.order, d.scope.rawValue,
                     d.leaders.map(\.value).joined(separator: "\n"), d.hidden, d.description, d.uuid.uuidString,
@@ -410,9 +415,7 @@ public final class SQLiteStore: DirectoryStore {
                 pinyin(m.account), m.security.lockedAt?.timeIntervalSince1970, m.security.lockedUntil?.timeIntervalSince1970,
                 m.security.passwordChangedAt?.timeIntervalSince1970,
             ]
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO members VALUES (" + Array(repeating: "?", count: values.count).joined(separator: ",") + ")",
-                arguments: StatementArguments(values))
+            try db.cachedStatement(sql: memberInsert(values.count)).execute(arguments: StatementArguments(values))
         }
         for (key, g) in batch.groups {
             guard let g else {
@@ -462,6 +465,14 @@ public final class SQLiteStore: DirectoryStore {
         }
     }
 
+    /// `INSERT OR REPLACE INTO members VALUES (?, …)` with `count` values.
+    static func memberInsert(_ count: Int) -> String {
+        count == memberColumns ? memberInsertSQL : "INSERT OR REPLACE INTO members VALUES (" + Array(repeating: "?", count: count).joined(separator: ",") + ")"
+    }
+
+    static let memberColumns = 36
+    static let memberInsertSQL = "INSERT OR REPLACE INTO members VALUES (" + Array(repeating: "?", count: memberColumns).joined(separator: ",") + ")"
+
     /// The stored department id sequence (nil in a database that predates it).
     static func nextDepartmentID(_ db: Database) throws -> DepartmentID? {
         try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'next_department_id'")
@@ -477,13 +488,12 @@ public final class SQLiteStore: DirectoryStore {
     @discardableResult
     static func appendLog(_ changes: ChangeSet, _ db: Database) throws -> Int64 {
         let json = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
-        try db.execute(sql: "INSERT INTO change_log(changes) VALUES (?)", arguments: [json])
+        try db.cachedStatement(sql: "INSERT INTO change_log(changes) VALUES (?)").execute(arguments: [json])
         return db.lastInsertedRowID
     }
 
     static func appendAudit(_ r: AuditRecord, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO audit(time, actor, source, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO audit(time, actor, source, action, target, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
             arguments: [r.time.timeIntervalSince1970, r.actor, r.source, r.action, r.target, encodeMap(r.before), encodeMap(r.after)])
     }
 
@@ -620,5 +630,47 @@ public final class SQLiteStore: DirectoryStore {
             try? policy.set(field, FieldPolicy.Rule(shown: row["shown"], selfEditable: row["self_editable"]))
         }
         return policy
+    }
+}
+
+extension SQLiteStore {
+    /// Whether a writer of another process is waiting for the write lock (its busy handler touched
+    /// the signal file within the last 100 ms): an import pauses between group commits only then.
+    public func anotherWriterIsWaiting() -> Bool { waitSignal.isFresh }
+}
+
+/// A writer waiting for the database's write lock, made visible to the process holding it: while
+/// it waits, its busy handler touches `DATABASE-writer-waiting` every poll (5 ms); it removes the
+/// file once its write is done. The holder looks at the file's age between two group commits.
+/// A file left behind by a killed process is stale after 100 ms and means nothing.
+final class WriterWaitSignal: Sendable {
+    let path: String
+    private let waited = Mutex(false)
+
+    init(database: String) { path = database + "-writer-waiting" }
+
+    /// Creates the file or updates its time.
+    func touch() {
+        waited.withLock { $0 = true }
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        _ = futimens(fd, nil)
+        _ = close(fd)
+    }
+
+    /// Removes the file after a write of this process that waited.
+    func clearIfWaited() {
+        guard waited.withLock({ (w: inout Bool) -> Bool in defer { w = false }; return w }) else { return }
+        _ = unlink(path)
+    }
+
+    /// Whether a writer touched the file within the last 100 ms.
+    var isFresh: Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age = Double(now.tv_sec - st.st_mtim.tv_sec) + Double(now.tv_nsec - st.st_mtim.tv_nsec) / 1e9
+        return age < 0.1
     }
 }

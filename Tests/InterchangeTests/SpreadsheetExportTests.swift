@@ -18,13 +18,13 @@ import Testing
         let service = try emptyService()
         try importCSV(Self.people, into: service)
         let rows = SpreadsheetExport.rows(of: service.model)
-        #expect(rows[0] == TemplateColumns.exportFields.map { $0.templateColumn ?? "" })
+        #expect(rows[0] == TemplateColumns.exportFields.map { $0 == .pinned ? "置顶" : $0.templateColumn ?? "" })
         #expect(!rows[0].contains("密码"), "passwords are never exported")
         let zhang = try #require(rows.first { $0[1] == "zhangsan001" })
         #expect(zhang == [
             "张三", "zhangsan001", "zhangsan_wx", "13800138000", "zhangsan@example.com", "010-88886666",
-            "营销中心->大客户部->工业制造;市场部", "客户经理", "男", "三哥", "021-1234567", "北京市\n海淀区", "123456789", "1990-05-01", "08-15",
-            "2020-03-01", "老员工",
+            "营销中心->大客户部->工业制造;市场部", "客户经理", "男", "三哥", "021-1234567", "北京市\n海淀区", "123456789", "1990-05-01", "08-15", "",
+            "2020-03-01", "老员工", "",
         ])
         let sub = SpreadsheetExport.rows(of: service.model, department: try #require(service.model.department(atPath: ["研发中心"])).id)
         #expect(sub.map { $0[1] } == ["账号", "wangwu"])

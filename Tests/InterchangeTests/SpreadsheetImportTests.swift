@@ -124,7 +124,7 @@ import Testing
             """
         let report = try importCSV(file, into: service)
         #expect(report.created == 2)
-        #expect(report.failures.map(\.reason) == ["密码不符合密码规则：at least 8 characters are required"])
+        #expect(report.failures.map(\.reason) == ["密码不符合密码规则：至少需要 8 个字符"])
         let zhang = try #require(service.model.member("zhangsan001")?.passwordHash)
         #expect(zhang.hasPrefix("{PBKDF2-SHA512}"))
         #expect(testHasher.verify(Array("Kq7-wave-Harbor".utf8), against: zhang))

@@ -43,7 +43,7 @@ import Testing
             "leave zhaoliu 研发中心",
         ])
         #expect(plan.failures.map(\.row) == [5, 6])
-        #expect(plan.summary == "plan (not applied; --apply carries it out): hires 1, changes 1, transfers 1, leavers 1, errors 2 (directory: 5 active members)")
+        #expect(plan.summary == "plan (not applied; --apply carries it out): hires 1, changes 1, transfers 1, leavers 1, departments to create 1, errors 2 (directory: 5 active members)")
         let applied = try run(Self.hr, service, ReconcileOptions(apply: true))
         #expect(applied.applied)
         #expect(applied.applyFailures.isEmpty)
@@ -64,7 +64,7 @@ import Testing
         let onlyNew = "姓名,账号,手机,部门\n孙八,sunba,13800138009,市场部\n"
         let refused = try run(onlyNew, service, ReconcileOptions(apply: true))
         #expect(!refused.applied)
-        #expect(refused.refusal == "the plan departs 5 of 5 active members (100%); the safety valve refuses more than 50 that are more than 20% of the directory, or up to 50 that are more than 80% — check the file, or give --force")
+        #expect(refused.refusal == "the plan departs 5 of 5 active members (100.0%); the safety valve refuses more than 50 that are more than 20% of the directory, or fewer than 50 that are more than 80% — check the file, or give --force")
         #expect(service.model.member("sunba") == nil, "nothing of a refused plan is applied")
         #expect(service.model.member("lisi")?.isActive == true)
         let forced = try run(onlyNew, service, ReconcileOptions(apply: true, force: true))
@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func theSafetyValvesThresholds() {
-        // Up to 50 leavers: refused above 80% of the directory.
+        // Fewer than 50 leavers: refused above 80% of the directory.
         #expect(!SpreadsheetReconcile.refuses(leavers: 4, of: 5))
         #expect(SpreadsheetReconcile.refuses(leavers: 5, of: 6))
         #expect(!SpreadsheetReconcile.refuses(leavers: 50, of: 100))

@@ -188,7 +188,31 @@ import ZIPFoundation
         let data = try Data(contentsOf: dir.appendingPathComponent("liar.xlsx"))
         let e = refusal { try SpreadsheetTable.read(data, filename: "liar.xlsx", limits: SpreadsheetLimits(maxFileSize: 1_000_000, maxExpandedSize: 20_000_000)) }
         #expect(e?.code == .tooLarge)
-        #expect(e?.message == "liar.xlsx expands to more than 20000000 bytes (xl/worksheets/sheet1.xml); a spreadsheet of a directory is far smaller — refused as a possible zip bomb")
+        #expect(e?.message == "liar.xlsx: the part xl/worksheets/sheet1.xml expands to more than the 1000 bytes it declares; refused as a possible zip bomb")
+        // What the refusal cost: the bytes inflated before it, not the 20 MB limit (found by
+        // review: ~245 MB of memory). The inflater's chunks are 16 KiB to 64 KiB.
+        var parts = XLSXReader.Parts(archive: try Archive(data: data, accessMode: .read), filename: "liar.xlsx", limit: 20_000_000)
+        var refused = false
+        do { _ = try parts.extract("xl/worksheets/sheet1.xml") } catch { refused = true }
+        #expect(refused)
+        #expect(parts.inflated > 1000, "the part was read past what it declares")
+        #expect(parts.inflated <= 1000 + 256 * 1024, "inflated \(parts.inflated) bytes before refusing")
+    }
+
+    @Test func aPartIsBoundedByTheArchivesLimitWhileInflating() throws {
+        // Honest declared sizes, one part larger than what is left of the limit: stopped at the
+        // limit, not after the part.
+        let archive = try Archive(data: Data(), accessMode: .create)
+        let big = Data(repeating: UInt8(ascii: " "), count: 5_000_000)
+        try archive.addEntry(with: "big.xml", type: .file, uncompressedSize: Int64(big.count), compressionMethod: .deflate) { p, n in
+            big.subdata(in: Int(p)..<Int(p) + n)
+        }
+        var parts = XLSXReader.Parts(archive: archive, filename: "big.xlsx", limit: 1_000_000)
+        var refused = false
+        do { _ = try parts.extract("big.xml") } catch { refused = true }
+        #expect(refused)
+        #expect(parts.inflated > 1_000_000)
+        #expect(parts.inflated <= 1_000_000 + 256 * 1024, "inflated \(parts.inflated) bytes before refusing")
     }
 
     @Test func aPartWithADTDIsRefused() throws {

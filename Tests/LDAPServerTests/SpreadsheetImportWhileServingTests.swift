@@ -103,7 +103,7 @@ import Testing
         #expect(try cli.call("export", file("out.csv")) == "exported 1 members to \(file("out.csv"))\n")
         let plan = try cli.call("reconcile", file("in.csv"))
         #expect(plan.contains("error    row 3 lisi:"))
-        #expect(plan.hasSuffix("plan (not applied; --apply carries it out): hires 0, changes 0, transfers 0, leavers 0, errors 1 (directory: 1 active members)\n"))
+        #expect(plan.hasSuffix("plan (not applied; --apply carries it out): hires 0, changes 0, transfers 0, leavers 0, departments to create 0, errors 1 (directory: 1 active members)\n"))
         // Found by review: --apply with an error row exited 0; like import, it is a failure.
         let applied = try cli.callAny(["reconcile", file("in.csv"), "--apply"])
         #expect(applied.status == 1, "\(applied.out)\(applied.err)")

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The pinyin forms of a Chinese name, used to match `(cn=zhang*)` and `(cn=zs)` and to sort.
 public struct PinyinName: Sendable, Hashable {
@@ -12,6 +13,16 @@ public struct PinyinName: Sendable, Hashable {
     /// Computes the forms of `name`; a name without Han characters yields its own lower-cased
     /// form. Surnames with a special reading (曾 zeng, 单 shan, 尉迟 yuchi …) use that reading.
     public init(_ name: String) {
+        if let known = Pinyin.remembered(name) {
+            self = known
+            return
+        }
+        self.init(transliterating: name)
+        Pinyin.remember(name, self)
+    }
+
+    /// Computes the forms (ICU's transliteration: tens of microseconds a name).
+    init(transliterating name: String) {
         var syllables: [String] = []
         var rest = Substring(name)
         // Surname readings first (two-character compound surnames before single ones).
@@ -38,6 +49,24 @@ extension PinyinName {
 
 /// Mandarin → Latin transliteration with the surname table.
 public enum Pinyin {
+    /// Names already transliterated (an import computes each new member's pinyin in its plan and
+    /// again when it applies; names repeat across an organisation). At most `cacheLimit` names;
+    /// emptied when full.
+    private static let cache = Mutex<[String: PinyinName]>([:])
+    static let cacheLimit = 65_536
+
+    static func remembered(_ name: String) -> PinyinName? { cache.withLock { $0[name] } }
+
+    static var cachedCount: Int { cache.withLock { $0.count } }
+
+    static func remember(_ name: String, _ pinyin: PinyinName) {
+        guard name.utf8.count <= 256 else { return }
+        cache.withLock { c in
+            if c.count >= cacheLimit { c.removeAll(keepingCapacity: true) }
+            c[name] = pinyin
+        }
+    }
+
     /// Surnames whose reading differs from the character's most common one.
     static let surnames: [String: [String]] = [
         "尉迟": ["yu", "chi"], "万俟": ["mo", "qi"], "单于": ["chan", "yu"], "长孙": ["zhang", "sun"],

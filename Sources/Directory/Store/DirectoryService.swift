@@ -214,6 +214,10 @@ public final class DirectoryService: Sendable {
         }
     }
 
+    /// Whether a writer of another process is waiting for the store's write lock (true when the
+    /// store cannot tell): an import pauses between its group commits only then.
+    public var anotherWriterIsWaiting: Bool { store.anotherWriterIsWaiting() }
+
     /// Audit records, oldest first, from `since` (seconds since 1970) on, at most `limit`.
     /// - Throws: the store's error.
     public func audit(since: Double?, limit: Int) throws -> [AuditRecord] {

@@ -70,6 +70,10 @@ public protocol DirectoryStore: Sendable {
     /// Whether other servers take writes on this store at the same time (several nodes on one
     /// PostgreSQL database): their failed binds count towards a lockout too.
     var servesSeveralNodes: Bool { get }
+
+    /// Whether a writer of another process is waiting for this store's write lock, so that a long
+    /// run of group commits (an import) leaves it a gap. True when the store cannot tell.
+    func anotherWriterIsWaiting() -> Bool
 }
 
 /// Which audit records to list.
@@ -123,6 +127,9 @@ public typealias DirectoryStoreWrite = (inout DirectoryModel) throws -> AuditRec
 extension DirectoryStore {
     /// One server at a time (SQLite, memory).
     public var servesSeveralNodes: Bool { false }
+
+    /// A store that cannot tell says a writer may be waiting (an import pauses between groups).
+    public func anotherWriterIsWaiting() -> Bool { true }
 
     /// One transaction per body: correct, without the shared commit (stores whose commits are
     /// cheap need no more).

@@ -75,6 +75,12 @@ enum ExcelNumber {
         return plain(text)
     }
 
+    /// Whether the number is below zero (`-0` is not).
+    static func isNegative(_ text: String) -> Bool {
+        guard let p = parts(text) else { return false }
+        return p.negative && p.digits.contains { $0 != 0 }
+    }
+
     /// An Excel serial day number as `YYYY-MM-DD` (the time of day, a fraction, is dropped). In
     /// the 1900 system serial 1 is 1900-01-01 and serial 60 is the 1900-02-29 Excel pretends
     /// existed (Lotus 1-2-3's leap-year bug): nil, like any serial that is no day; in the 1904

@@ -24,6 +24,9 @@ public enum SpreadsheetExport {
         TemplateColumns.exportFields.map { f in
             switch f {
             case .department: m.departments.map { model.pathString(of: $0) }.joined(separator: ";")
+            // In the template's words (import reads both); unset and not pinned are empty cells.
+            case .birthdayReminder: m.birthdayReminder.map { $0 == .lunar ? "农历" : "阳历" } ?? ""
+            case .pinned: m.pinned ? "是" : ""
             default: m.value(of: f) ?? ""
             }
         }

@@ -80,9 +80,10 @@ struct Importer {
         let normalized = text.replacingOccurrences(of: "；", with: ";").replacingOccurrences(of: "－>", with: "->")
             .replacingOccurrences(of: "－＞", with: "->").replacingOccurrences(of: "—>", with: "->").replacingOccurrences(of: "-＞", with: "->")
         var out: [[String]] = []
-        for part in normalized.split(separator: ";") {
+        for part in normalized.split(separator: ";", omittingEmptySubsequences: false) {
             let path = String(part).trimmingWhitespace
-            if path.isEmpty { continue }
+            // `A;`, `;A`, `A;;B`: an empty path, refused (found by review: it was skipped).
+            if path.isEmpty { return .failure(Reasons.emptyDepartmentPath(text)) }
             if path == "/" {
                 if !out.contains([]) { out.append([]) }
                 continue
@@ -125,7 +126,8 @@ struct Importer {
                 _ = work.takeChanges()
                 model = work
             } catch {
-                row.reasons.append(Reasons.from(error, value: error.field.flatMap { row.fields[$0] }))
+                let value: String? = error.field == .account ? row.account : error.field.flatMap { row.fields[$0] }
+                row.reasons.append(Reasons.from(error, value: value))
                 row.newPaths = []
             }
             plans[i] = row

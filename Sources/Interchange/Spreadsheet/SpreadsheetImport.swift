@@ -39,8 +39,9 @@ public struct SpreadsheetImportOptions: Sendable {
     /// lock is held for a fraction of a second, so a server on the same database keeps taking
     /// its clients' writes during an import.
     public var groupSize: Int
-    /// The pause between two group commits, in seconds: a writer of another process waiting
-    /// for the database (SQLite retries every 25–100 ms) gets its turn.
+    /// The pause between two group commits when a writer of another process waits for the
+    /// database (the store tells: ``DirectoryService/anotherWriterIsWaiting``), in seconds: it
+    /// gets its turn (it polls every 5 ms). No pause when none waits.
     public var pauseBetweenGroups: Double = 0.03
     /// Called as rows are checked and applied: a phase (`check`, `apply`), rows done, rows in all.
     public var progress: (@Sendable (_ phase: String, _ done: Int, _ total: Int) -> Void)?

@@ -35,6 +35,8 @@ public struct ReconcileReport: Sendable {
     public var steps: [Step] = []
     /// HR rows that cannot be applied, and why (their people are not departed).
     public var failures: [ImportReport.Failure] = []
+    /// Departments the plan creates for hires and transfers (applied: the ones created).
+    public var departmentsCreated = 0
     /// Active members of the directory when the plan was made.
     public var directorySize = 0
     /// Why the safety valve refuses the plan, if it does.
@@ -54,7 +56,7 @@ public struct ReconcileReport: Sendable {
     }
 
     public var summary: String {
-        let counts = "hires \(count(.hire)), changes \(count(.change)), transfers \(count(.transfer)), leavers \(count(.leave)), errors \(failures.count) (directory: \(directorySize) active members)"
+        let counts = "hires \(count(.hire)), changes \(count(.change)), transfers \(count(.transfer)), leavers \(count(.leave)), departments \(applied ? "created" : "to create") \(departmentsCreated), errors \(failures.count) (directory: \(directorySize) active members)"
         if applied { return "applied: " + counts }
         if let refusal { return "refused: " + counts + "; " + refusal }
         return "plan (not applied; --apply carries it out): " + counts
@@ -66,13 +68,24 @@ public struct ReconcileReport: Sendable {
 /// (changes) and departments (transfers), active members not in the file leave (depart, never
 /// erased). Rows with errors are reported, and their people are never taken for leavers.
 public enum SpreadsheetReconcile {
-    /// The safety valve: whether departing `leavers` of `size` active members is refused without
-    /// `--force` — more than 50 that are more than 20% of the directory, or at most 50 that are
-    /// more than 80%.
+    /// The safety valve (issue 10): whether departing `leavers` of `size` active members is
+    /// refused without `--force` — more than 50 that are more than 20% of the directory, or fewer
+    /// than 50 that are more than 80% (exactly 50 is neither). Decided on the exact ratio.
     public static func refuses(leavers: Int, of size: Int) -> Bool {
         guard leavers > 0 else { return false }
         if leavers > 50 { return leavers * 5 > size }
-        return leavers * 5 > size * 4
+        if leavers < 50 { return leavers * 5 > size * 4 }
+        return false
+    }
+
+    /// `part` of `whole` as a percentage with one decimal (`20.4%`), rounded half up; never shown
+    /// as the threshold it passes (`20.04%` is `20.1%` when 20% is the line: over is over).
+    static func percentage(_ part: Int, of whole: Int) -> String {
+        guard whole > 0 else { return "0.0%" }
+        var tenths = (part * 2000 + whole) / (whole * 2)
+        // Rounding must not land on a threshold the exact ratio passes.
+        for line in [200, 800] where tenths == line && part * 1000 > line * whole { tenths += 1 }
+        return "\(tenths / 10).\(tenths % 10)%"
     }
 
     /// Plans a reconcile and, with `options.apply`, carries it out.
@@ -89,6 +102,7 @@ public enum SpreadsheetReconcile {
         let snapshot = service.live.snapshot()
         importer.plan(against: snapshot)
         var report = ReconcileReport()
+        report.departmentsCreated = importer.departmentsCreated
         var inFile = Set<String>()
         for p in importer.plans where !p.account.isEmpty { inFile.insert(p.key) }
         for p in importer.plans {
@@ -128,8 +142,7 @@ public enum SpreadsheetReconcile {
             report.steps.append(.init(kind: .leave, account: m.account.value, name: m.name, detail: m.departments.map { snapshot.pathString(of: $0) }.joined(separator: ";")))
         }
         if refuses(leavers: leavers.count, of: active.count) {
-            let share = active.isEmpty ? 0 : leavers.count * 100 / active.count
-            report.refusal = "the plan departs \(leavers.count) of \(active.count) active members (\(share)%); the safety valve refuses more than 50 that are more than 20% of the directory, or up to 50 that are more than 80% — check the file, or give --force"
+            report.refusal = "the plan departs \(leavers.count) of \(active.count) active members (\(percentage(leavers.count, of: active.count))); the safety valve refuses more than 50 that are more than 20% of the directory, or fewer than 50 that are more than 80% — check the file, or give --force"
         }
         guard options.apply, report.refusal == nil || options.force else { return report }
         // Apply: hires, changes and transfers as an import with --update, then the leavers.
@@ -137,6 +150,7 @@ public enum SpreadsheetReconcile {
         applying.options = SpreadsheetImportOptions(update: true, dryRun: false, limits: options.limits, progress: options.progress)
         applying.hashPasswords()
         applying.apply(to: service)
+        report.departmentsCreated = applying.departmentsCreated
         for (i, reason) in applying.applyFailures.sorted(by: { $0.key < $1.key }) {
             report.applyFailures.append("row \(applying.plans[i].row.number) \(applying.plans[i].account): \(reason.text(chinese: sheet.chinese))")
         }

@@ -16,8 +16,12 @@ public enum TemplateColumns {
         .qq, .birthday, .lunarBirthday, .hireDate, .remarks, .password,
     ]
 
-    /// The columns an export writes: the template's without the password (never exported).
-    public static let exportFields: [MemberField] = fields.filter { $0 != .password }
+    /// The columns an export writes: the template's without the password (never exported), plus
+    /// 生日提醒 (after 农历生日) and 置顶 (last), so export → `import --update` loses nothing
+    /// (found by review: both were dropped).
+    public static let exportFields: [MemberField] = fields.filter { $0 != .password }.flatMap { f in
+        f == .lunarBirthday ? [f, .birthdayReminder] : [f]
+    } + [.pinned]
 
     /// The columns a file must have.
     public static let required: [MemberField] = [.name, .account]
@@ -35,7 +39,12 @@ public enum TemplateColumns {
 
     /// The header of a field in the file's language.
     public static func header(_ field: MemberField, chinese: Bool) -> String {
-        chinese ? (field.templateColumn ?? field.rawValue) : field.rawValue
+        chinese ? chineseHeader(field) : field.rawValue
+    }
+
+    /// A field's Chinese header: the template's column, 置顶 for pinned.
+    static func chineseHeader(_ field: MemberField) -> String {
+        field == .pinned ? "置顶" : field.templateColumn ?? field.rawValue
     }
 
     /// A header's field: the template's Chinese headers, the one vocabulary's English names, and
@@ -69,7 +78,7 @@ public enum TemplateColumns {
         "生日": .birthday, "出生日期": .birthday, "solarbirthday": .birthday,
         "入职日期": .hireDate, "hiredate": .hireDate, "lunarbirthday": .lunarBirthday, "birthdayreminder": .birthdayReminder,
         "说明": .remarks, "note": .remarks, "notes": .remarks, "description": .remarks,
-        "口令": .password, "初始密码": .password, "userpassword": .password,
+        "口令": .password, "置顶": .pinned, "是否置顶": .pinned, "初始密码": .password, "userpassword": .password,
     ]
 
     /// Whether a header is the error report's column (ignored on import, so a fixed report

@@ -103,6 +103,11 @@ struct TemplateSheet {
             }
             if TemplateColumns.isDigits(field) {
                 guard let digits = ExcelNumber.integerDigits(n) else {
+                    if ExcelNumber.isNegative(n) {
+                        return .failure(RowReason(
+                            "\(column)：\(n) 是负数，电话号码不能为负；请将此列设为文本后重新填写",
+                            "\(field.rawValue): \(n) is a negative number, which no phone number is; format the column as text and type it again"))
+                    }
                     return .failure(RowReason(
                         "\(column)：\(n) 是带小数的数字；请将此列设为文本后重新填写",
                         "\(field.rawValue): \(n) is a number with a fraction; format the column as text and type it again"))
