@@ -8,6 +8,8 @@ struct Importer {
     let sheet: TemplateSheet
     var options: SpreadsheetImportOptions
     let context: CommandContext
+    /// Whether row reasons may name the member who holds a value (see ``Reasons/from``).
+    let namesHolders: Bool
     let hasher: any PasswordHasher
     var plans: [RowPlan] = []
     var blankRows = 0
@@ -15,10 +17,14 @@ struct Importer {
     /// Failures found while applying (another writer changed the directory after the plan).
     var applyFailures: [Int: RowReason] = [:]
 
-    init(sheet: TemplateSheet, options: SpreadsheetImportOptions, context: CommandContext, hasher: any PasswordHasher) {
+    init(
+        sheet: TemplateSheet, options: SpreadsheetImportOptions, context: CommandContext, hasher: any PasswordHasher,
+        namesHolders: Bool = false
+    ) {
         self.sheet = sheet
         self.options = options
         self.context = context
+        self.namesHolders = namesHolders
         self.hasher = hasher
     }
 
@@ -127,7 +133,7 @@ struct Importer {
                 model = work
             } catch {
                 let value: String? = error.field == .account ? row.account : error.field.flatMap { row.fields[$0] }
-                row.reasons.append(Reasons.from(error, value: value))
+                row.reasons.append(Reasons.from(error, value: value, namingHolders: namesHolders))
                 row.newPaths = []
             }
             plans[i] = row

@@ -71,7 +71,15 @@ enum Reasons {
 
     /// A domain error as a row's reason: the English is the domain's message; the Chinese says
     /// the same rule in Chinese (found by review: the rule text was left in English).
-    static func from(_ e: DirectoryError, value: String? = nil) -> RowReason {
+    static func from(_ error: DirectoryError, value: String? = nil, namingHolders: Bool = false) -> RowReason {
+        // The member holding a value is named only to the super admin (the CLI): anyone else
+        // may not see them (found by review: a sub-admin's report named teachers outside its
+        // scope).
+        var e = error
+        if !namingHolders, let conflict = e.conflict {
+            e.message = conflict.anonymousMessage
+            e.conflict = nil
+        }
         let english = e.message
         let col = column(e.field)
         let m = e.message

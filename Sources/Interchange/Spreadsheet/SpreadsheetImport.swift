@@ -135,7 +135,11 @@ public enum SpreadsheetImport {
     ) throws(InterchangeError) -> ImportReport {
         let table = try SpreadsheetTable.read(data, filename: filename, limits: options.limits)
         let sheet = try TemplateSheet(table, filename: filename)
-        var importer = Importer(sheet: sheet, options: options, context: context, hasher: hasher)
+        // The CLI on the database file, or the super admin signed in, may see every member:
+        // only they are told who holds a value already taken.
+        let snapshot = service.live.snapshot()
+        let superAdmin = context.viewer.map { snapshot.role(of: $0) == .superAdmin } ?? (context.role == .superAdmin)
+        var importer = Importer(sheet: sheet, options: options, context: context, hasher: hasher, namesHolders: superAdmin)
         importer.readRows()
         importer.plan(against: service.live.snapshot())
         if !options.dryRun { importer.apply(to: service) }

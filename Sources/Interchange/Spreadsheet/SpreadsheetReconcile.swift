@@ -97,7 +97,7 @@ public enum SpreadsheetReconcile {
         let table = try SpreadsheetTable.read(data, filename: filename, limits: options.limits)
         let sheet = try TemplateSheet(table, filename: filename)
         let importOptions = SpreadsheetImportOptions(update: true, dryRun: true, limits: options.limits, progress: options.progress)
-        var importer = Importer(sheet: sheet, options: importOptions, context: context, hasher: hasher)
+        var importer = Importer(sheet: sheet, options: importOptions, context: context, hasher: hasher, namesHolders: true)
         importer.readRows()
         let snapshot = service.live.snapshot()
         importer.plan(against: snapshot)

@@ -35,7 +35,7 @@ extension WebApp {
             guard let d = admin.department(context.parameters.get("id")) else { throw WebError.notFound }
             var forms = DepartmentForms(form: "settings", values: context.form)
             let changes: DepartmentChanges
-            switch Self.departmentChanges(d, context.form) {
+            switch Self.departmentChanges(d, context.form, admin) {
             case .success(let c): changes = c
             case .failure(let f): return self.departmentPage(request, context, admin, d, forms: forms.failed(f), status: f.status)
             }
@@ -116,7 +116,7 @@ extension WebApp {
     }
 
     /// The changes the settings form asks for: only what differs from the department now.
-    static func departmentChanges(_ d: Department, _ form: Form) -> Result<DepartmentChanges, AdminFailure> {
+    static func departmentChanges(_ d: Department, _ form: Form, _ admin: AdminRequest) -> Result<DepartmentChanges, AdminFailure> {
         var c = DepartmentChanges()
         if let name = form["name"], name.trimmingWhitespace != d.name { c.name = name }
         switch order(form["order"]) {
@@ -136,11 +136,19 @@ extension WebApp {
         for raw in typed where !raw.trimmingWhitespace.isEmpty {
             do {
                 let a = try Account(parsing: raw.trimmingWhitespace)
+                // Only members the administrator sees (found by review: a sub-admin made a teacher
+                // the leader of its depot, then saw the teacher's name): one answer for a member
+                // it does not see and for none, as over LDAP.
+                guard admin.sees(a) else {
+                    return .failure(AdminFailure(field: "leaders", message: "leaders: \(a.value.prefix(64)) is not an active member"))
+                }
                 if !leaders.contains(a) { leaders.append(a) }
             } catch {
                 return .failure(AdminFailure(field: "leaders", message: error.message))
             }
         }
+        // Leaders the administrator does not see stay: they are not on its form.
+        for a in d.leaders where !admin.sees(a) && !leaders.contains(a) { leaders.append(a) }
         if leaders != d.leaders || leaders.map(\.value) != d.leaders.map(\.value) { c.leaders = leaders }
         return .success(c)
     }
@@ -176,7 +184,7 @@ extension WebApp {
                 var marks: HTML = .empty
                 if d.scope != .inherit { marks += " <span class=\"mark scope\">\(w[Self.scopeWord(d.scope)])</span>" }
                 if d.hidden { marks += " <span class=\"mark hidden\">\(w[.orgHidden])</span>" }
-                let leaders = d.leaders.compactMap { model.member($0.key)?.name }.joined(separator: "、")
+                let leaders = d.leaders.filter(admin.sees).compactMap { model.member($0.key)?.name }.joined(separator: "、")
                 rows.append(
                     """
                     <tr class="department" data-department="\(id.rawValue)"><td class="tree depth-\(depth)">\
@@ -248,7 +256,7 @@ extension WebApp {
             let chosen = typed ? Set((s.values.values["leader"] ?? []).map { $0.lowercased() }) : Set(d.leaders.map(\.key))
             // Leaders are chosen among the department's members (the current ones first); a
             // department of more than 200 members names the others by account.
-            var candidates: [(Account, String)] = d.leaders.compactMap { a in model.member(a.key).map { (a, $0.name) } }
+            var candidates: [(Account, String)] = d.leaders.filter(admin.sees).compactMap { a in model.member(a.key).map { (a, $0.name) } }
             for m in model.members(in: id).prefix(200) where !candidates.contains(where: { $0.0 == m.account }) {
                 candidates.append((m.account, m.name))
             }

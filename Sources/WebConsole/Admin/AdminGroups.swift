@@ -32,6 +32,10 @@ extension WebApp {
             case .success(let a): members = a
             case .failure(let f): return self.groupsPage(request, context, admin, failure: f, form: form)
             }
+            if let unseen = members.first(where: { !admin.sees($0) }) {
+                let f = AdminFailure(field: "members", message: "account: \(unseen.value.prefix(64)) does not exist")
+                return self.groupsPage(request, context, admin, failure: f, form: form)
+            }
             let command = DirectoryCommand.createGroup(name: name, description: description.isEmpty ? nil : description, members: members)
             switch try await self.runAdmin(command, admin) {
             case .success:
@@ -62,6 +66,11 @@ extension WebApp {
             switch Self.parseAccounts(list, field: "accounts") {
             case .success(let a): accounts = a
             case .failure(let f): return self.groupPage(request, context, admin, group, failure: f, form: context.form)
+            }
+            // A member it does not see is refused like one that does not exist (no oracle).
+            if let unseen = accounts.first(where: { !admin.sees($0) }) {
+                let f = AdminFailure(field: "accounts", message: "account: \(unseen.value.prefix(64)) does not exist")
+                return self.groupPage(request, context, admin, group, failure: f, form: context.form)
             }
             switch try await self.runAdmin(.addGroupMembers(group.name, accounts), admin) {
             case .success: return Page.redirect(base + "/edit?name=" + Self.queryEncode(group.name) + "&saved=1")
@@ -129,7 +138,7 @@ extension WebApp {
         let rows = model.groups.values.sorted { $0.key < $1.key }.map { g -> HTML in
             """
             <tr data-group="\(g.name)"><td><a href="\(base)/edit?name=\(Self.queryEncode(g.name))">\(g.name)</a></td>\
-            <td>\(g.description ?? "")</td><td>\(g.members.count)</td></tr>
+            <td>\(g.description ?? "")</td><td>\(g.members.filter(admin.sees).count)</td></tr>
             """
         }
         let create: HTML = """
@@ -162,7 +171,10 @@ extension WebApp {
         let model = admin.model
         let csrf = Page.csrfField(context)
         let hidden: HTML = "<input type=\"hidden\" name=\"group\" value=\"\(group.name)\">"
-        let members = group.members.map { a -> HTML in
+        // Only the members the administrator sees (found by review: a sub-admin saw the teachers
+        // of every group, whom LDAP hides from it).
+        let visibleMembers = group.members.filter(admin.sees)
+        let members = visibleMembers.map { a -> HTML in
             let m = model.member(a.key)
             let remove: HTML? =
                 (m.map { admin.administers($0) } ?? false)
@@ -180,7 +192,7 @@ extension WebApp {
             <label class="field">\(w[.groupDescription])<input name="description" value="\(form["description"] ?? group.description ?? "")">\
             \(Self.fieldError(failure, "description"))</label>
             <button type="submit">\(w[.save])</button></form>
-            <h2>\(w[.groupMembers]) (\(group.members.count))</h2>\(Self.fieldError(failure, "members"))
+            <h2>\(w[.groupMembers]) (\(visibleMembers.count))</h2>\(Self.fieldError(failure, "members"))
             <table class="members"><tbody>\(members)</tbody></table>
             <form method="post" action="\(base)/add-members" class="group-add">\(csrf)\(hidden)\
             <label class="field">\(w[.groupAddMembers])<input name="accounts" value="\(form["accounts"] ?? "")" placeholder="t2001 t2002">\

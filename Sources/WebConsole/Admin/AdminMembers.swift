@@ -131,6 +131,9 @@ extension WebApp {
             let forms = MemberForms(form: "departments", values: context.form)
             let result: Result<Void, AdminFailure>
             switch Self.chosenDepartments(context.form, admin) {
+            case .success(let ids) where ids.isEmpty:
+                // Found by review: an empty form moved the member to the organisation's root.
+                result = .failure(AdminFailure(field: "department", message: "department: choose at least one department"))
             case .success(let ids): result = try await self.runAdmin(.setDepartments(m.account, ids), admin)
             case .failure(let f): result = .failure(f)
             }
@@ -221,9 +224,18 @@ extension WebApp {
                 guard let raw = form[f.rawValue] else { continue }
                 wanted = raw.trimmingWhitespace
             }
+            // A field left as the form was opened with is not written: someone else may have
+            // changed it since.
+            if let opened = form["was_" + f.rawValue], opened.trimmingWhitespace == wanted { continue }
             if wanted != (m.value(of: f) ?? "") { changes[f] = .some(wanted.isEmpty ? nil : wanted) }
         }
         return changes
+    }
+
+    /// A field's value as the edit form shows it (`TRUE`/`FALSE` for the two flags).
+    static func formValue(of f: MemberField, _ m: Member) -> String {
+        if f == .pinned || f == .hidden { return (m.value(of: f) ?? "").uppercased() == "TRUE" ? "TRUE" : "FALSE" }
+        return m.value(of: f) ?? ""
     }
 
     /// The departments the `department` selects name, in order (the first is the primary), each
@@ -413,6 +425,14 @@ extension WebApp {
         let model = admin.model
         let path = "/admin/member/\(AdminPath.segment(m.account.value))"
         let fieldsFailure = forms.form == "fields" ? forms.failure : nil
+        // The values the form was opened with, so that a save changes only what was edited in it
+        // (found by review: two administrators editing one member, the second save put back the
+        // first one's change). A form shown again after a refusal keeps the values it was opened
+        // with.
+        let was = HTML.join(Self.adminMemberFields.map { f -> HTML in
+            let opened = fieldsFailure != nil ? (forms.values["was_" + f.rawValue] ?? "") : Self.formValue(of: f, m)
+            return "<input type=\"hidden\" name=\"was_\(f.rawValue)\" value=\"\(opened)\">"
+        })
         let inputs = Self.adminMemberFields.map { f -> HTML in
             let value: String
             if fieldsFailure != nil {
@@ -465,7 +485,7 @@ extension WebApp {
             <h1>\(m.name)</h1><p class="account">\(m.account.value) · \(statusLine)</p>
             <h2>\(w[.orgMemberFields])</h2>
             <form method="post" action="\(path)" class="admin-form" data-form="fields">\(Page.csrfField(context))\
-            \(Self.fieldError(fieldsFailure, "form"))\(Self.fieldError(fieldsFailure, "account"))\(inputs)\
+            \(Self.fieldError(fieldsFailure, "form"))\(Self.fieldError(fieldsFailure, "account"))\(inputs)\(was)\
             <button type="submit">\(w[.save])</button></form>
             \(departmentsForm)
             <h2>\(w[.orgResetPassword])</h2>

@@ -60,6 +60,12 @@ struct AdminRequest: Sendable {
 
     /// Whether the administrator administers `member` (the domain decides).
     func administers(_ member: Member) -> Bool { model.mayAdminister(member: member, as: role) }
+
+    /// Whether the administrator sees the member `account` (the domain's visibility; false for
+    /// no such member).
+    func sees(_ account: Account) -> Bool {
+        model.member(account.key).map { visibility.canSee(member: $0) } ?? false
+    }
 }
 
 /// A refused or failed admin command, for its form: the domain's message and the field it names
