@@ -108,6 +108,21 @@ func sampleModel() -> DirectoryModel {
         #expect(m.run(.createMember(account: "zhangsan001", fields: [.name: "张三", .mobile: "13800138000"], departments: [], passwordHash: nil)) == nil)
     }
 
+    /// Found by review: group and administrator names took BEL and U+202E (which let an
+    /// administrator's name spoof the audit log); department and member names refused them.
+    @Test func groupAndAdministratorNamesRefuseControlAndInvisibleCharacters() {
+        var m = sampleModel()
+        for bad in ["ctl\u{07}g", "g\u{202E}x", "zero\u{200B}width"] {
+            #expect(m.run(.createGroup(name: bad, description: nil, members: [])).map { $0.contains("control and invisible characters") } == true)
+            #expect(
+                m.run(.putAdministrator(Administrator(name: bad, role: .subAdmin(scopes: [.root]))))
+                    .map { $0.contains("control and invisible characters") } == true)
+        }
+        #expect(m.run(.createGroup(name: "项目组", description: nil, members: [])) == nil)
+        #expect(m.run(.updateGroup("项目组", newName: "项目\u{202E}组", description: nil)).map { $0.contains("control and invisible") } == true)
+        #expect(m.run(.putAdministrator(Administrator(name: "分管理员", role: .subAdmin(scopes: [.root])))) == nil)
+    }
+
     @Test func nothingIsHalfApplied() {
         var m = sampleModel()
         let before = m.dump

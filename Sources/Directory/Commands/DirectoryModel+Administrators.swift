@@ -51,6 +51,13 @@ extension DirectoryModel {
         guard !name.isEmpty, name.count <= 64, !name.contains(","), !name.contains("=") else {
             throw DirectoryError(.invalidValue, "admin: the name must have 1–64 characters and no , or =")
         }
+        // An administrator's name is the audit's actor: no control or invisible characters (found
+        // by review: U+202E let a name spoof the audit log's display).
+        if let bad = FieldRules.invisibleCharacter(in: name) {
+            throw DirectoryError(
+                .invalidValue,
+                "admin: the name contains U+\(String(bad.value, radix: 16, uppercase: true)); control and invisible characters are not allowed")
+        }
         switch admin.role {
         case .superAdmin:
             guard admin.key == "admin" else { throw DirectoryError(.invalidValue, "admin: only cn=admin is the super admin") }

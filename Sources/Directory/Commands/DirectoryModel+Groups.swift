@@ -115,6 +115,12 @@ extension DirectoryModel {
         guard !name.isEmpty, FieldRules.displayWidth(name) <= 64 else {
             throw DirectoryError(.invalidValue, "group: the name must have 1–64 columns")
         }
+        // As for department and member names (found by review: BEL and U+202E were accepted).
+        if let bad = FieldRules.invisibleCharacter(in: name) {
+            throw DirectoryError(
+                .invalidValue,
+                "group: the name contains U+\(String(bad.value, radix: 16, uppercase: true)); control and invisible characters are not allowed")
+        }
         return name
     }
 
