@@ -26,8 +26,18 @@ func row(_ html: String, _ id: Int64) -> Substring? {
 
 /// The text of the element `id="error-FIELD"`, or nil.
 func fieldError(_ html: String, _ field: String) -> String? {
+    fieldErrorParts(html, field).map { $0.english ?? $0.shown }
+}
+
+/// The text of the element `id="error-FIELD"` as shown, and the domain's English detail that
+/// follows it on a Chinese page.
+func fieldErrorParts(_ html: String, _ field: String) -> (shown: String, english: String?)? {
     guard let r = html.range(of: "id=\"error-\(field)\">") else { return nil }
-    return String(html[r.upperBound...].prefix { $0 != "<" })
+    let rest = html[r.upperBound...]
+    let shown = String(rest.prefix { $0 != "<" }).trimmingCharacters(in: .whitespaces)
+    let end = rest.range(of: "</span>")?.lowerBound ?? rest.endIndex
+    guard let d = rest[..<end].range(of: "<small lang=\"en\">") else { return (shown, nil) }
+    return (shown, String(rest[d.upperBound...].prefix { $0 != "<" }))
 }
 
 extension Browser {
@@ -458,7 +468,7 @@ extension Browser {
             let html = r.text
             #expect(html.contains("<li class=\"moved\" data-account=\"w1001\">"))
             #expect(html.contains("<li class=\"moved\" data-account=\"w1002\">"))
-            #expect(html.contains("<li class=\"refused\" data-account=\"w1003\">钱多多 (w1003): department: w1003 has departed; reinstate them instead</li>"))
+            #expect(html.contains("<li class=\"refused\" data-account=\"w1003\">钱多多 (w1003): 该成员已离职；请先复职</li>"))
             #expect(html.contains("<li class=\"refused\" data-account=\"nobody9\">nobody9: 没有这个成员</li>"))
             #expect(html.contains("已调整 (2)"))
             #expect(html.contains("未能调整 (2)"))

@@ -36,7 +36,11 @@ import Testing
             #expect(r.status == .unprocessableContent)
             let html = r.text
             let error = try #require(html.range(of: "id=\"error-qq\">"))
-            #expect(html[error.upperBound...].hasPrefix("qq: 0123 is not a QQ number"))
+            // In the page's language: Chinese by default, the domain's English with ?lang=en.
+            #expect(html[error.upperBound...].hasPrefix("QQ号码不正确：QQ 号码为 5–12 位数字，不以 0 开头"))
+            let english = try await b.post("/me?lang=en", [("_csrf", token), ("qq", "0123"), ("nickname", "小张")]).text
+            let e = try #require(english.range(of: "id=\"error-qq\">"))
+            #expect(english[e.upperBound...].hasPrefix("qq: 0123 is not a QQ number"))
             // The value typed stays in the form; nothing was applied.
             #expect(html.contains("value=\"0123\""))
             #expect(f.service.live.snapshot().member("t2001")?.nickname == nil)

@@ -1,4 +1,4 @@
-import Directory
+public import Directory
 
 /// Reasons an admin understands, in Chinese and English: the domain's rule (its message names
 /// the field and the rule) said again in the template's words.
@@ -131,7 +131,7 @@ enum Reasons {
         case .constraintViolation where rule.hasPrefix("accounts are immutable"):
             return "账号不能修改"
         case .constraintViolation where rule.contains("has departed") || rule.contains("already departed"):
-            return "该成员已离职；请先复职（roster member reinstate）再导入"
+            return "该成员已离职；请先复职"
         case .invalidValue where rule.contains("characters; at most") || rule.contains("longer than"):
             let n = numbers.count >= 2 ? "有 \(numbers[numbers.count - 2]) 个字符，最多 \(numbers[numbers.count - 1]) 个" : "最多 64 个字符"
             return "\(col)太长：\(n)"
@@ -161,13 +161,13 @@ enum Reasons {
         case .notFound:
             return "\(col)不存在"
         case .forbidden:
-            return "无权操作：导入者没有\(col.isEmpty ? "此部门或成员" : col)的管理权限"
+            return "无权操作：没有\(col.isEmpty ? "此部门或成员" : col)的管理权限"
         case .notEmpty:
             return "\(col.isEmpty ? "部门" : col)不为空"
         case .invalidCredentials, .currentPasswordRequired:
             return "密码不正确"
         case .invalidValue, .constraintViolation:
-            return "\(col.isEmpty ? "此行" : col)不符合规则"
+            return "\(col.isEmpty ? "内容" : col)不符合规则"
         }
     }
 
@@ -185,5 +185,16 @@ enum Reasons {
         if rule.hasSuffix("the name") { return "不能包含姓名" }
         if rule.hasSuffix("mobile number") { return "不能包含手机号" }
         return "请换一个密码"
+    }
+}
+
+/// The domain's rules said in Chinese, for every interface that speaks Chinese (the import's
+/// error report, the web console): the same words for the same rule.
+public enum ChineseReasons {
+    /// The rule a domain error names, in Chinese. A member named in the error (a value already
+    /// taken) is named here too: give an error whose `conflict` the reader may not see without
+    /// it (its ``DirectoryError/conflict`` set to nil and its message to the anonymous one).
+    public static func text(of error: DirectoryError) -> String {
+        Reasons.from(error, namingHolders: true).chinese
     }
 }

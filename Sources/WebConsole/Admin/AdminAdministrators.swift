@@ -98,7 +98,7 @@ extension WebApp {
                 }
                 self.logger.info("web administrator password reset", metadata: ["admin": "\(target.name)", "by": "\(admin.name)"])
                 return Page.redirect(base + "/edit?name=" + Self.queryEncode(target.name) + "&password=1")
-            case .failure(let f): return refuse(AdminFailure(field: "password", message: f.message, status: f.status))
+            case .failure(let f): return refuse(f.placed("password"))
             }
         }
         router.post(RouterPath(base + "/remove")) { request, context -> Response in
@@ -107,7 +107,7 @@ extension WebApp {
             case .success: return Page.redirect(base + "?removed=1")
             case .failure(let f):
                 return self.administratorPage(
-                    request, context, admin, target, failure: AdminFailure(field: "form", message: f.message, status: f.status))
+                    request, context, admin, target, failure: f.placed("form"))
             }
         }
     }

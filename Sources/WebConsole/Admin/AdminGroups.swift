@@ -75,7 +75,7 @@ extension WebApp {
             switch try await self.runAdmin(.addGroupMembers(group.name, accounts), admin) {
             case .success: return Page.redirect(base + "/edit?name=" + Self.queryEncode(group.name) + "&saved=1")
             case .failure(let f):
-                return self.groupPage(request, context, admin, group, failure: AdminFailure(field: "accounts", message: f.message, status: f.status), form: context.form)
+                return self.groupPage(request, context, admin, group, failure: f.placed("accounts"), form: context.form)
             }
         }
         router.post(RouterPath(base + "/remove-member")) { request, context -> Response in
@@ -89,14 +89,14 @@ extension WebApp {
             switch try await self.runAdmin(.removeGroupMembers(group.name, [account]), admin) {
             case .success: return Page.redirect(base + "/edit?name=" + Self.queryEncode(group.name) + "&saved=1")
             case .failure(let f):
-                return self.groupPage(request, context, admin, group, failure: AdminFailure(field: "members", message: f.message, status: f.status))
+                return self.groupPage(request, context, admin, group, failure: f.placed("members"))
             }
         }
         router.post(RouterPath(base + "/delete")) { request, context -> Response in
             let (admin, group) = try self.postedGroup(request, context)
             switch try await self.runAdmin(.deleteGroup(group.name), admin) {
             case .success: return Page.redirect(base + "?deleted=1")
-            case .failure(let f): return self.groupPage(request, context, admin, group, failure: AdminFailure(field: "delete", message: f.message, status: f.status))
+            case .failure(let f): return self.groupPage(request, context, admin, group, failure: f.placed("delete"))
             }
         }
     }
@@ -113,10 +113,10 @@ extension WebApp {
     static func groupFailure(_ f: AdminFailure, rename: Bool = true) -> AdminFailure {
         guard f.field == "form" else { return f }
         if f.message.hasPrefix("group: the name") || f.message.contains("already exists") {
-            return AdminFailure(field: rename ? "name" : "form", message: f.message, status: f.status)
+            return f.placed(rename ? "name" : "form")
         }
         if f.message.hasPrefix("description") || f.message.contains("description") {
-            return AdminFailure(field: "description", message: f.message, status: f.status)
+            return f.placed("description")
         }
         return f
     }

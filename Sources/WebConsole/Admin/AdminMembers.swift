@@ -48,7 +48,7 @@ extension WebApp {
                 switch try await self.runAdmin(.setDepartments(m.account, [target.id]), admin) {
                 case .success: moved.append("<li class=\"moved\" data-account=\"\(m.account.value)\">\(m.name) (\(m.account.value))</li>")
                 case .failure(let f):
-                    refused.append("<li class=\"refused\" data-account=\"\(m.account.value)\">\(m.name) (\(m.account.value)): \(f.message)</li>")
+                    refused.append("<li class=\"refused\" data-account=\"\(m.account.value)\">\(m.name) (\(m.account.value)): \(f.text)</li>")
                 }
             }
             let summary: HTML = """

@@ -1,4 +1,5 @@
 import Directory
+import Interchange
 import Foundation
 import Hummingbird
 
@@ -72,14 +73,28 @@ struct AdminRequest: Sendable {
 /// (`form` when it names none).
 struct AdminFailure: Error, Sendable, Hashable {
     var field: String
+    /// The domain's message (English; the field placement reads it).
     var message: String
+    /// The same rule in Chinese, when the domain gave it.
+    var chinese: String?
     var status: HTTPResponse.Status
 
     init(_ error: DirectoryError) {
         field = error.field?.rawValue ?? "form"
         message = error.message
+        chinese = ChineseReasons.text(of: error)
         status = .unprocessableContent
     }
+
+    /// The same failure shown next to another field.
+    func placed(_ field: String) -> AdminFailure {
+        var f = self
+        f.field = field
+        return f
+    }
+
+    /// The message in the language of the request (the Chinese one when there is one).
+    var text: String { Language.current == .zh ? (chinese ?? message) : message }
 
     init(field: String, message: String, status: HTTPResponse.Status = .unprocessableContent) {
         self.field = field
@@ -119,7 +134,10 @@ extension WebApp {
             // The other member is named only to an administrator who sees them (as over LDAP).
             if let conflict = error.conflict {
                 let other = admin.model.member(conflict.account.key)
-                if other.map({ !admin.visibility.canSee(member: $0) }) ?? true { error.message = conflict.anonymousMessage }
+                if other.map({ !admin.visibility.canSee(member: $0) }) ?? true {
+                    error.message = conflict.anonymousMessage
+                    error.conflict = nil
+                }
             }
             return .failure(AdminFailure(error))
         }
@@ -148,6 +166,11 @@ extension WebApp {
     /// nothing.
     static func fieldError(_ failure: AdminFailure?, _ field: String) -> HTML? {
         guard let failure, failure.field == field else { return nil }
-        return "<span class=\"field-error\" role=\"alert\" id=\"error-\(field)\">\(failure.message)</span>"
+        // In Chinese, the domain's own words follow (a rule the Chinese table says only broadly
+        // keeps its detail).
+        let detail: HTML? =
+            Language.current == .zh && failure.chinese != nil && failure.chinese != failure.message
+            ? " <small lang=\"en\">\(failure.message)</small>" : nil
+        return "<span class=\"field-error\" role=\"alert\" id=\"error-\(field)\">\(failure.text)\(detail)</span>"
     }
 }

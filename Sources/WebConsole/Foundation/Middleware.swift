@@ -76,7 +76,7 @@ struct SessionMiddleware: RouterMiddleware {
             query: query, cookie: request.cookies[WebApp.languageCookie]?.value,
             acceptLanguage: request.headers[.acceptLanguage])
         context.rememberLanguage = query.flatMap(Language.init(rawValue:)) != nil
-        var response = try await next(request, context)
+        var response = try await Language.$current.withValue(context.language) { try await next(request, context) }
         if context.startedSession, response.headers[.setCookie] == nil, let session {
             response.setCookie(app.sessionCookie(session.id))
         }

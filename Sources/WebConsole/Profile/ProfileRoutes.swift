@@ -1,4 +1,5 @@
 import Directory
+import Interchange
 import Foundation
 import Hummingbird
 
@@ -40,13 +41,24 @@ extension WebApp {
                 _ = try await self.offLoop { try self.directory.execute(command, by: ctx) }
             } catch let error as DirectoryError {
                 let field = error.field.map(\.rawValue) ?? "form"
-                return self.profilePage(request, context, visibility, values: values, errors: [field: error.message], status: .unprocessableContent)
+                return self.profilePage(request, context, visibility, values: values, errors: [field: Self.say(error, context)], status: .unprocessableContent)
             }
             return Page.redirect("/me?saved=1")
         }
         router.post("/me/password") { request, context -> Response in
             try await self.changePassword(request, context)
         }
+    }
+
+    /// A domain error's message in the page's language.
+    static func say(_ error: DirectoryError, _ context: WebContext) -> String {
+        var e = error
+        if let conflict = e.conflict {
+            // A member's own page: the other member is not named (they may not see them).
+            e.message = conflict.anonymousMessage
+            e.conflict = nil
+        }
+        return context.language == .zh ? ChineseReasons.text(of: e) : e.message
     }
 
     func profilePage(
@@ -128,7 +140,7 @@ extension WebApp {
         do {
             try PasswordRules.check(new, policy: model.passwordPolicy, owner: model.passwordOwner(me))
         } catch {
-            return refuse(error.message)
+            return refuse(Self.say(error, context))
         }
         let principal = Authenticator.Principal(account: .member(me.account), hash: me.passwordHash, active: me.isActive, security: me.security)
         let origin = Authenticator.Origin(address: context.clientAddress, source: context.source)
@@ -150,7 +162,7 @@ extension WebApp {
         do {
             _ = try await offLoop { try self.directory.execute(.setPassword(account, hash: hash), by: ctx) }
         } catch let error as DirectoryError {
-            return refuse(error.message)
+            return refuse(Self.say(error, context))
         }
         // Other sessions of this member end: whoever knew the old password is signed out.
         sessions.end(viewer: visibility.viewer, except: context.session?.id)

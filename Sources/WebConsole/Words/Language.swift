@@ -5,6 +5,10 @@ import Foundation
 public enum Language: String, Sendable, Hashable, CaseIterable {
     case zh, en
 
+    /// The language of the request being answered (set by the session middleware), for the
+    /// pieces of a page built without its context at hand (a domain error's message).
+    @TaskLocal public static var current: Language = .zh
+
     /// The word table of the language (one table per language: `Words+zh.swift`, `Words+en.swift`).
     public var words: Words { Words(language: self) }
 
