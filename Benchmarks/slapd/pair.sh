@@ -21,7 +21,7 @@ run_slapd() {
 run_roster() {  # label binary
   echo "== $1" >> "$OUT"
   ROSTER=$2 PORT=23389 "$HERE/roster_load.sh" start "$MEMBERS" >> "$OUT" 2>&1
-  SERVER_PID=$(cat "${BENCH_WORK:-/tmp/roster-bench}/roster/roster.pid") "$B/bench.sh" ldap://127.0.0.1:23389 cn=admin,dc=example,dc=com secret >> "$OUT" 2>&1
+  SERVER_PID=$(cat "${BENCH_WORK:-/tmp/roster-bench}/roster/roster.pid") "$B/bench.sh" ldap://127.0.0.1:23389 cn=admin,dc=example,dc=com "${ROSTER_ADMIN_PW:-Bench-admin-pass-1}" >> "$OUT" 2>&1
   "$HERE/roster_load.sh" stop >/dev/null 2>&1
 }
 ORDER=${ORDER:-slapd new}

@@ -3,7 +3,8 @@
 # database and serves it, for a side-by-side run of ../shared/bench/bench.sh.
 #   roster_load.sh start MEMBERS   generate, create the database, ldapadd the org, serve on $PORT
 #   roster_load.sh stop
-# Admin: cn=admin,dc=example,dc=com / secret. Members' passwords are the generator's {SSHA}
+# Admin: cn=admin,dc=example,dc=com / $ROSTER_ADMIN_PW (default Bench-admin-pass-1: the password
+# rules refuse slapd's "secret"). Members' passwords are the generator's {SSHA}
 # hashes (Pw-<uid>), kept as imported from OpenLDAP.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -13,6 +14,7 @@ PORT=${PORT:-23389}
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/roster-bench}
 DIR=$WORK/roster
 ROSTER=${ROSTER:-$ROOT/.build/release/roster}
+ROSTER_ADMIN_PW=${ROSTER_ADMIN_PW:-Bench-admin-pass-1}
 
 stop() {
   [ -f "$DIR/roster.pid" ] || { echo "not running"; return 0; }
@@ -26,7 +28,7 @@ start() {
   rm -rf "$DIR"; mkdir -p "$DIR" "$WORK/data"
   local ldif=$WORK/data/org-$members.ldif
   [ -s "$ldif" ] || python3 "$BENCH/gen_org.py" --members "$members" --ldif "$ldif" --memberof
-  echo secret > "$DIR/admin.pw"
+  echo "$ROSTER_ADMIN_PW" > "$DIR/admin.pw"
   "$ROSTER" init --database "$DIR/roster.sqlite" --base dc=example,dc=com --organization "Example Corp" \
       --admin-password-file "$DIR/admin.pw" >/dev/null
   "$ROSTER" serve --database "$DIR/roster.sqlite" --listen "127.0.0.1:$PORT" --log-level warning \
@@ -47,7 +49,7 @@ for record in open(sys.argv[1], encoding="utf-8").read().split("\n\n"):
 print("\n\n".join(out) + "\n")
 PY
   local t0=$SECONDS
-  ldapadd -x -c -H "ldap://127.0.0.1:$PORT" -D cn=admin,dc=example,dc=com -w secret -f "$DIR/load.ldif" \
+  ldapadd -x -c -H "ldap://127.0.0.1:$PORT" -D cn=admin,dc=example,dc=com -w "$ROSTER_ADMIN_PW" -f "$DIR/load.ldif" \
       > "$DIR/ldapadd.log" 2>&1 || true
   echo "loaded $(grep -c '^adding new entry' "$DIR/ldapadd.log") entries in $((SECONDS - t0)) s;" \
        "errors: $(grep -c '^ldap_add' "$DIR/ldapadd.log" || true); pid $(cat "$DIR/roster.pid")"

@@ -17,6 +17,8 @@ public struct Frontend: Sendable {
     let builder: EntryBuilder
     /// Checks bind passwords: lockout, throttle, equal refusals, audit, hash upgrades.
     public let authenticator: Authenticator
+    /// The node's health, on the rootDSE for the super admin and service accounts (nil: none).
+    public let health: NodeStatus?
 
     /// Extended operations that work, advertised in the rootDSE (Password Modify only with a writer,
     /// StartTLS only with a certificate).
@@ -35,9 +37,10 @@ public struct Frontend: Sendable {
     ///   - writer: runs LDAP writes as domain commands (nil: read-only).
     ///   - authenticator: checks bind passwords (default: one with the default lockout policy,
     ///     no audit, and `writer` for locks and hash upgrades).
+    ///   - health: the node's health for the rootDSE (nil: not shown).
     public init(
         configuration: FrontendConfiguration, directory: LiveDirectory, writer: DirectoryService? = nil,
-        hasher: any PasswordHasher, logger: Logger, authenticator: Authenticator? = nil
+        hasher: any PasswordHasher, logger: Logger, authenticator: Authenticator? = nil, health: NodeStatus? = nil
     ) {
         self.configuration = configuration
         self.directory = directory
@@ -48,9 +51,10 @@ public struct Frontend: Sendable {
         self.dit = DIT(base: configuration.baseDN)
         let authenticator = authenticator ?? Authenticator(hasher: hasher, writer: writer)
         self.authenticator = authenticator
+        self.health = health
         self.builder = EntryBuilder(
             dit: dit, vendorVersion: configuration.vendorVersion, authenticator: authenticator,
-            plaintextBinds: configuration.allowPlaintextBinds ? .allowed : .loopbackOnly)
+            plaintextBinds: configuration.allowPlaintextBinds ? .allowed : .loopbackOnly, health: health)
     }
 
     /// The entry of a node as the rootDSE and other entries are built.

@@ -19,6 +19,8 @@ public struct PostgresChangeListener: Service {
     let location: PostgresLocation
     let logger: Logger
     let wake: @Sendable (Reason) -> Void
+    /// Told when the listening connection comes up (true) and when it is lost (false).
+    let listening: @Sendable (Bool) -> Void
     /// Tests only: drop every notification (as if the network lost them); the node then relies
     /// on its periodic catch-up.
     let ignoreNotifications: Bool
@@ -29,11 +31,17 @@ public struct PostgresChangeListener: Service {
     ///   - location: the database.
     ///   - logger: where connection failures are logged.
     ///   - ignoreNotifications: tests only: drop notifications.
+    ///   - listening: told when the listening connection comes up and goes down (the node's
+    ///     health); must not block.
     ///   - wake: called on an event loop for every notification and after every (re)connect; must not block.
-    public init(location: PostgresLocation, logger: Logger, ignoreNotifications: Bool = false, wake: @escaping @Sendable (Reason) -> Void) {
+    public init(
+        location: PostgresLocation, logger: Logger, ignoreNotifications: Bool = false, listening: @escaping @Sendable (Bool) -> Void = { _ in },
+        wake: @escaping @Sendable (Reason) -> Void
+    ) {
         self.location = location
         self.logger = logger
         self.ignoreNotifications = ignoreNotifications
+        self.listening = listening
         self.wake = wake
     }
 
@@ -54,6 +62,7 @@ public struct PostgresChangeListener: Service {
                 // Statements run in order: once this answers, LISTEN is in force.
                 _ = try await connection.query("SELECT 1", logger: quiet).get()
                 logger.info("listening for changes", metadata: ["database": "\(location)", "ignoreNotifications": "\(ignore)"])
+                listening(true)
                 wake(.connected)
                 delay = retryDelay
                 try await withTaskCancellationHandler {
@@ -65,9 +74,11 @@ public struct PostgresChangeListener: Service {
                 } onCancel: {
                     PostgresConnections.close(connection)
                 }
+                listening(false)
                 if Task.isShuttingDownGracefully { return }
                 logger.warning("the listening connection closed; reconnecting", metadata: ["database": "\(location)"])
             } catch {
+                listening(false)
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
                 logger.warning(
                     "cannot listen for changes; retrying", metadata: ["database": "\(location)", "error": "\(PostgresConnections.describe(error))"])

@@ -2,6 +2,7 @@ public import Directory
 public import Foundation
 public import Logging
 import PostgresNIO
+import Synchronization
 
 /// The store for several `roster serve` nodes on one PostgreSQL database: every command one
 /// transaction holding its changed rows, a change-log row and its audit record.
@@ -36,6 +37,8 @@ public final class PostgresStore: DirectoryStore {
     /// How long a write waits for another node's write lock before it fails as `busy`.
     public let lockTimeout: TimeInterval
     let connections: PostgresConnections
+    /// ``lastChangeDelay``, measured by the last catch-up that read changes.
+    private let delay = Mutex<Double?>(nil)
 
     /// Opens an existing Roster database, migrating its schema.
     /// - Throws: ``StoreError`` (`busy`) when the server cannot be reached, ``PostgresStoreError``
@@ -171,11 +174,11 @@ public final class PostgresStore: DirectoryStore {
     private func writeTransaction<T>(
         from current: StoredDirectory, _ body: (inout StoredDirectory, PostgresSession) throws -> T
     ) throws -> (StoredDirectory, T) {
-        try Self.mapErrors {
+        try Self.mapErrors(lockTimeout: lockTimeout) {
             try connections.transaction { s in
                 // Sent with the catch-up's first read: one round trip for both.
                 s.send("SELECT pg_advisory_xact_lock(\(Self.writeLockKey))")
-                var state = try Self.catchUp(current, s)
+                var state = try caughtUp(current, s)
                 let before = state.sequence
                 let value = try body(&state, s)
                 if state.sequence != before {
@@ -195,8 +198,16 @@ public final class PostgresStore: DirectoryStore {
             // Cheap when nothing changed: one read of the counter row.
             let head = try connections.with { s in try Self.counter(s).seq }
             guard head != current.sequence else { return current }
-            return try connections.transaction("ISOLATION LEVEL REPEATABLE READ READ ONLY") { s in try Self.catchUp(current, s) }
+            return try connections.transaction("ISOLATION LEVEL REPEATABLE READ READ ONLY") { s in try caughtUp(current, s) }
         }
+    }
+
+    /// ``catchUp(_:_:delay:)``, keeping the delay it measured.
+    private func caughtUp(_ current: StoredDirectory, _ s: PostgresSession) throws -> StoredDirectory {
+        var measured: Double?
+        let next = try Self.catchUp(current, s, delay: &measured)
+        if let measured { delay.withLock { $0 = measured } }
+        return next
     }
 
     /// The highest change-log sequence number committed.
@@ -265,19 +276,23 @@ public final class PostgresStore: DirectoryStore {
     /// Brings `current` up to the change log's head as this transaction sees it: merges the rows
     /// every change after `current.sequence` touched, or reloads the whole directory when those
     /// changes are no longer all in the log (the node was away longer than the retention, or
-    /// the directory was replaced).
-    static func catchUp(_ current: StoredDirectory, _ s: PostgresSession) throws -> StoredDirectory {
+    /// the directory was replaced). `delay` gets the seconds from the start of the newest
+    /// change's transaction to this read, on the database's clock (unset after a reload).
+    static func catchUp(_ current: StoredDirectory, _ s: PostgresSession, delay: inout Double?) throws -> StoredDirectory {
         let (head, pruned) = try counter(s)
         if head == current.sequence { return current }
         if current.sequence < pruned || current.sequence > head { return try loadAll(s) }
         var b = Binds()
         let rows = try s.run(
-            "SELECT seq, changes FROM change_log WHERE seq > \(b.add(current.sequence)) AND seq <= \(b.add(head)) ORDER BY seq",
-            b.bindings)
+            """
+            SELECT seq, changes, EXTRACT(EPOCH FROM clock_timestamp() - committed_at)::float8 AS delay FROM change_log
+            WHERE seq > \(b.add(current.sequence)) AND seq <= \(b.add(head)) ORDER BY seq
+            """, b.bindings)
         // Gap-free: exactly one row per sequence number.
         guard Int64(rows.count) == head - current.sequence else {
             throw PostgresStoreError("the change log has a gap after \(current.sequence) (\(rows.count) rows up to \(head))")
         }
+        if let newest = rows.last { delay = max(0, try newest.double("delay")) }
         var changes = ChangeSet()
         for row in rows {
             changes.formUnion(try JSONDecoder().decode(ChangeSet.self, from: Data(try row.string("changes").utf8)))
@@ -371,13 +386,17 @@ public final class PostgresStore: DirectoryStore {
     }
 
     /// Turns connection failures and lock timeouts into ``StoreError`` (`busy`), server errors
-    /// into ``PostgresStoreError``; domain errors pass through.
-    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
+    /// into ``PostgresStoreError``; domain errors pass through. `lockTimeout`: the wait a lock
+    /// timeout means, for its message.
+    static func mapErrors<T>(lockTimeout: TimeInterval? = nil, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let e as PSQLError {
             if PostgresConnections.sqlState(e) == "55P03" {
-                throw StoreError(.busy, "the database is busy: another writer held the write lock for too long; nothing was applied")
+                let wait = lockTimeout.map { " for more than \(Self.seconds($0))" } ?? " for too long"
+                throw StoreError(
+                    .busy,
+                    "the database is busy: another writer held Roster's write lock (pg_advisory_xact_lock)\(wait); nothing was applied")
             }
             if PostgresConnections.isConnectionLoss(e) {
                 throw StoreError(.busy, "the connection to the database was lost (\(PostgresConnections.describe(e))); nothing was applied")
@@ -386,5 +405,16 @@ public final class PostgresStore: DirectoryStore {
         } catch let e as AnswerTimeout {
             throw StoreError(.busy, "\(e) (the connection was closed); nothing was applied")
         }
+    }
+}
+
+
+extension PostgresStore: StoreHealthReporting {
+    public var kind: DirectoryStoreKind { .postgresql }
+    public var lastChangeDelay: Double? { delay.withLock { $0 } }
+
+    /// `1 s`, `0.5 s`: a duration as a person writes it.
+    static func seconds(_ t: TimeInterval) -> String {
+        t == t.rounded() ? "\(Int(t)) s" : "\(t) s"
     }
 }

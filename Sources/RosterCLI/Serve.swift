@@ -43,6 +43,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds between catch-ups with the change log without a notification (default 0.5 for SQLite, 2 for PostgreSQL).")
     var catchUpInterval: Double?
 
+    @Option(name: .long, help: "PostgreSQL: seconds a write waits for another node's write lock before it fails as busy (LDAP 51), nothing applied.")
+    var pgLockTimeout: Double = 5
+
+    @Option(name: .long, help: "This node's name on the rootDSE (rosterNodeId, shown to the super admin and service accounts; default HOSTNAME-PID).")
+    var nodeId: String?
+
     /// Tests only: drop PostgreSQL's notifications, leaving the periodic catch-up.
     @Flag(name: .long, help: .hidden)
     var ignoreNotifications = false
@@ -141,6 +147,12 @@ struct Serve: AsyncParsableCommand {
         if let catchUpInterval, !(catchUpInterval > 0 && catchUpInterval <= 3600) {
             throw ValidationError("--catch-up-interval: expected seconds between 0 and 3600, got \(catchUpInterval)")
         }
+        if !(pgLockTimeout >= 0.001 && pgLockTimeout <= 3600) {
+            throw ValidationError("--pg-lock-timeout: expected seconds between 0.001 and 3600, got \(pgLockTimeout)")
+        }
+        if let nodeId, nodeId.isEmpty || nodeId.count > 64 || nodeId.contains(where: { $0.isNewline }) {
+            throw ValidationError("--node-id: expected 1 to 64 characters on one line, got \(nodeId.count)")
+        }
         if ldaps != nil, certificate == nil, !demo {
             throw ValidationError("--ldaps needs --certificate and --private-key (or --demo)")
         }
@@ -188,7 +200,10 @@ struct Serve: AsyncParsableCommand {
             throw CLIError(error.description)
         }
         let databaseOptions = DatabaseOptions(database: path, passwordFile: databasePasswordFile)
-        let service = try databaseOptions.open()
+        let service = try databaseOptions.open(lockTimeout: pgLockTimeout)
+        let health = NodeStatus(
+            nodeID: nodeId ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)", service: service,
+            listens: databaseOptions.isPostgres)
         let baseDN: DistinguishedName
         do {
             baseDN = try DistinguishedName(parsing: service.baseDN)
@@ -204,7 +219,7 @@ struct Serve: AsyncParsableCommand {
         let frontend = Frontend(
             configuration: FrontendConfiguration(
                 baseDN: baseDN, anonymousRead: anonymousRead, startTLS: tls != nil, allowPlaintextBinds: allowPlaintextBinds),
-            directory: service.live, writer: service, hasher: hasher, logger: logger, authenticator: authenticator)
+            directory: service.live, writer: service, hasher: hasher, logger: logger, authenticator: authenticator, health: health)
         raiseOpenFileLimit(toServe: limits.maxConnections, logger: logger)
         let server = LDAPServer(
             configuration: ServerConfiguration(host: host, port: port, limits: limits, tls: tls), frontend: frontend,
@@ -220,7 +235,9 @@ struct Serve: AsyncParsableCommand {
             let location = try databaseOptions.postgresLocation()
             services.append(
                 .init(
-                    service: PostgresChangeListener(location: location, logger: logger, ignoreNotifications: ignoreNotifications) {
+                    service: PostgresChangeListener(
+                        location: location, logger: logger, ignoreNotifications: ignoreNotifications, listening: { health.setListening($0) }
+                    ) {
                         doorbell.ring($0.rawValue)
                     }))
             logger.info("serving from PostgreSQL", metadata: ["database": "\(location)", "sequence": "\(service.sequence)"])

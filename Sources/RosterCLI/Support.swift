@@ -38,10 +38,13 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store: PostgreSQL for a postgres:// URL, else a SQLite file.
-    func openStore() throws -> any DirectoryStore {
+    /// Opens the store: PostgreSQL for a postgres:// URL (writes wait at most `lockTimeout`
+    /// seconds for another node's write lock; default 5), else a SQLite file.
+    func openStore(lockTimeout: TimeInterval? = nil) throws -> any DirectoryStore {
         try cliErrors {
-            if isPostgres { return try PostgresStore(location: try postgresLocation()) }
+            if isPostgres {
+                return try PostgresStore(location: try postgresLocation(), lockTimeout: lockTimeout ?? PostgresStore.defaultLockTimeout)
+            }
             guard FileManager.default.fileExists(atPath: database) else {
                 throw CLIError(
                     "\(database) does not exist; create it with `roster init --database \(database) --base dc=example,dc=com --admin-password-file FILE` (or try `roster serve --demo`)")
@@ -51,8 +54,8 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store and loads the directory.
-    func open() throws -> DirectoryService {
-        let store = try openStore()
+    func open(lockTimeout: TimeInterval? = nil) throws -> DirectoryService {
+        let store = try openStore(lockTimeout: lockTimeout)
         do {
             return try DirectoryService(store: store)
         } catch let e as StorageError {

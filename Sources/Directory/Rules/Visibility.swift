@@ -139,6 +139,11 @@ public struct Visibility: Sendable {
         return false
     }
 
+    /// Whether the viewer sees the node's health on the rootDSE (its store, change-log position,
+    /// listening connection): the super admin and service accounts (monitoring) only, as it
+    /// reveals the topology.
+    public var seesNodeHealth: Bool { kind == .superAdmin || kind == .service }
+
     /// Whether the viewer can see anything beyond the rootDSE and the subschema.
     public var readsDirectory: Bool { kind != .nobody }
 

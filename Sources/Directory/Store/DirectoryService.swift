@@ -11,6 +11,10 @@ public final class DirectoryService: Sendable {
     private let state: Mutex<StoredDirectory>
     /// Writes waiting for the next group commit, and whether a writer is committing.
     private let queue = Mutex<WriteQueue>(WriteQueue())
+    /// The sequence number published and when the service last caught up with the store (read
+    /// by ``NodeStatus`` without waiting for a write, which holds `state` while it waits for the
+    /// database).
+    private let position: Mutex<(sequence: Int64, caughtUp: Date)>
 
     /// Loads the directory from the store.
     public init(store: any DirectoryStore) throws {
@@ -18,6 +22,17 @@ public final class DirectoryService: Sendable {
         let loaded = try store.load()
         self.state = Mutex(loaded)
         self.live = LiveDirectory(loaded.model)
+        self.position = Mutex((loaded.sequence, Date()))
+    }
+
+    /// The sequence number the published model includes and the last time the service read the
+    /// store's change log up to its head (the load, a catch-up, or a write under the lock).
+    var progress: (sequence: Int64, caughtUp: Date) { position.withLock { $0 } }
+
+    /// Records that the service is current with the store as of now, at `sequence`.
+    private func markCaughtUp(_ sequence: Int64) {
+        let now = Date()
+        position.withLock { $0 = (sequence, now) }
     }
 
     /// The base DN the store was initialised with.
@@ -134,11 +149,15 @@ public final class DirectoryService: Sendable {
                 let (next, outcomes) = try store.writeBatch(from: current, bodies)
                 current = next
                 live.publish(next.model)
+                markCaughtUp(next.sequence)
                 return outcomes
             } catch {
-                if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
-                    current = caughtUp
-                    live.publish(caughtUp.model)
+                if let caughtUp = try? store.catchUp(current) {
+                    if caughtUp.sequence != current.sequence {
+                        current = caughtUp
+                        live.publish(caughtUp.model)
+                    }
+                    markCaughtUp(caughtUp.sequence)
                 }
                 throw error
             }
@@ -202,12 +221,16 @@ public final class DirectoryService: Sendable {
                 let (next, outcomes) = try store.writeBatch(from: current, bodies)
                 current = next
                 live.publish(next.model)
+                markCaughtUp(next.sequence)
                 for (write, outcome) in zip(group, outcomes) { write.result = outcome }
             } catch {
                 // The commands were checked against what others committed; show readers that too.
-                if let caughtUp = try? store.catchUp(current), caughtUp.sequence != current.sequence {
-                    current = caughtUp
-                    live.publish(caughtUp.model)
+                if let caughtUp = try? store.catchUp(current) {
+                    if caughtUp.sequence != current.sequence {
+                        current = caughtUp
+                        live.publish(caughtUp.model)
+                    }
+                    markCaughtUp(caughtUp.sequence)
                 }
                 for write in group { write.result = .failure(error) }
             }
@@ -261,6 +284,7 @@ public final class DirectoryService: Sendable {
     public func refresh() throws -> Bool {
         try state.withLock { (current: inout StoredDirectory) throws -> Bool in
             let next = try store.catchUp(current)
+            defer { markCaughtUp(next.sequence) }
             guard next.sequence != current.sequence else { return false }
             current = next
             live.publish(next.model)

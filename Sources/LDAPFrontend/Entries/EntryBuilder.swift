@@ -49,6 +49,8 @@ public struct EntryBuilder: Sendable {
     let authenticator: Authenticator?
     /// The plaintext bind policy the rootDSE states (`rosterPlaintextBinds`).
     public let plaintextBinds: PlaintextBindPolicy
+    /// The node's health, on the rootDSE for viewers who may see it (nil: not shown).
+    let health: NodeStatus?
 
     /// When a simple bind with a password is accepted on a connection without TLS.
     public enum PlaintextBindPolicy: String, Sendable {
@@ -64,11 +66,16 @@ public struct EntryBuilder: Sendable {
     ///   - vendorVersion: the version the rootDSE reports.
     ///   - authenticator: the source of failed binds and login notices.
     ///   - plaintextBinds: the plaintext bind policy the rootDSE states.
-    public init(dit: DIT, vendorVersion: String, authenticator: Authenticator? = nil, plaintextBinds: PlaintextBindPolicy = .loopbackOnly) {
+    ///   - health: the node's health for the rootDSE.
+    public init(
+        dit: DIT, vendorVersion: String, authenticator: Authenticator? = nil, plaintextBinds: PlaintextBindPolicy = .loopbackOnly,
+        health: NodeStatus? = nil
+    ) {
         self.dit = dit
         self.vendorVersion = vendorVersion
         self.authenticator = authenticator
         self.plaintextBinds = plaintextBinds
+        self.health = health
     }
 
     /// The entry of a node, or nil if it does not exist.
@@ -88,7 +95,10 @@ public struct EntryBuilder: Sendable {
         supportedExtensions: [String], wanted: AttributeWant?
     ) -> Entry? {
         switch node {
-        case .rootDSE: return rootDSE(supportedControls: supportedControls, supportedExtensions: supportedExtensions)
+        case .rootDSE:
+            var e = rootDSE(supportedControls: supportedControls, supportedExtensions: supportedExtensions)
+            if let health, visibility.seesNodeHealth { add(health.health(), to: &e) }
+            return e
         case .subschema: return Subschema.entry()
         case .department(let id): return model.department(id).map { department($0, in: model, visibility: visibility, wanted: wanted) }
         case .member(let account), .departedMember(let account):
@@ -121,6 +131,16 @@ public struct EntryBuilder: Sendable {
         e.add("entryDN", [""])
         e.add("structuralObjectClass", ["top"])
         return e
+    }
+
+    /// The node's health (operational: returned when asked for by name or with `+`).
+    func add(_ health: NodeHealth, to e: inout Entry) {
+        e.add("rosterNodeId", health.nodeID)
+        e.add("rosterStore", health.store?.rawValue)
+        e.add("rosterAppliedSequence", String(health.appliedSequence))
+        e.add("rosterLastCatchUp", GeneralizedTime.string(health.lastCatchUp))
+        e.add("rosterListening", health.listening.map { $0 ? "TRUE" : "FALSE" })
+        e.add("rosterLagSeconds", health.lagSeconds.map { String(format: "%.3f", $0) })
     }
 
     // MARK: - Departments

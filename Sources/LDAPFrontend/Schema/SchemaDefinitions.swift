@@ -110,6 +110,12 @@ public enum SchemaDefinitions {
         string("\(arc).1.21", "rosterPlaintextBinds", "rootDSE: where a simple bind with a password is accepted without TLS: loopback-only (others need StartTLS or LDAPS) or allowed"),
         AttributeTypeDefinition(oid: "\(arc).1.22", names: ["rosterLockedUntil"], description: "until when failed binds lock the account", equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time, singleValue: true),
         AttributeTypeDefinition(oid: "\(arc).1.23", names: ["rosterAdminLogin"], description: "logins of administrators bound to the member: time, administrator, address", equality: "caseIgnoreMatch", syntax: ds),
+        string("\(arc).1.24", "rosterNodeId", "rootDSE, super admin and service accounts only: the name of the node answering (roster serve --node-id)"),
+        string("\(arc).1.25", "rosterStore", "rootDSE: the store the node serves from: sqlite, postgresql or memory"),
+        AttributeTypeDefinition(oid: "\(arc).1.26", names: ["rosterAppliedSequence"], description: "rootDSE: the change-log sequence number of the directory the node serves", equality: "integerMatch", ordering: "integerOrderingMatch", syntax: integer, singleValue: true),
+        AttributeTypeDefinition(oid: "\(arc).1.27", names: ["rosterLastCatchUp"], description: "rootDSE: when the node last read the change log up to its head", equality: "generalizedTimeMatch", ordering: "generalizedTimeOrderingMatch", syntax: time, singleValue: true),
+        AttributeTypeDefinition(oid: "\(arc).1.28", names: ["rosterListening"], description: "rootDSE, PostgreSQL: whether the connection listening for the changes of other nodes is up", equality: "booleanMatch", syntax: boolean, singleValue: true),
+        string("\(arc).1.29", "rosterLagSeconds", "rootDSE, PostgreSQL: seconds from the start of the last write from another node to this node reading it, on the database clock"),
     ]
 
     /// Roster's own object classes.
