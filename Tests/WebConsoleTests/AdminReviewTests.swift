@@ -109,6 +109,29 @@ import Testing
         }
     }
 
+    /// Found by review: the Chinese pages showed the domain's and the console's refusals in
+    /// English.
+    @Test func refusalsSpeakThePagesLanguage() async throws {
+        let f = try WebFixture()
+        try await f.test { b in
+            try await b.signIn("admin", "secret")
+            let depot = f.department("北京朝阳网点").rawValue
+            let page = "/admin/departments/\(depot)"
+            let zh = try await b.submit(page, to: page, [("name", "北京朝阳网点"), ("order", "x"), ("scope", "inherit")])
+            #expect(fieldErrorParts(zh.text, "order")?.shown == "排序 x 不是整数")
+            let en = try await b.submit(page + "?lang=en", to: page + "?lang=en", [("name", "北京朝阳网点"), ("order", "x"), ("scope", "inherit")])
+            #expect(fieldErrorParts(en.text, "order")?.shown == "order: x is not a whole number")
+            #expect(fieldErrorParts(en.text, "order")?.english == nil)
+            // A domain rule: a mobile number already used, in Chinese first.
+            let teacher = try #require(f.service.live.snapshot().member("t2001")?.mobile)
+            // (?lang=en above was remembered in a cookie: back to Chinese.)
+            let r = try await b.submit("/admin/member/w2001?lang=zh", to: "/admin/member/w2001", [("mobile", teacher)])
+            let parts = try #require(fieldErrorParts(r.text, "mobile"), "\(r.status) \(r.text.prefix(3000))")
+            #expect(parts.shown.contains("已被") && parts.shown.contains("手机"), "\(parts)")
+            #expect(parts.english?.contains("already used") == true)
+        }
+    }
+
     @Test func anEmptyDepartmentsFormDoesNotMoveAMemberToTheRoot() async throws {
         let f = try WebFixture()
         try await f.test { b in

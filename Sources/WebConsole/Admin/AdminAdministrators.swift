@@ -31,7 +31,7 @@ extension WebApp {
             let name = (form["name"] ?? "").trimmingWhitespace
             func refuse(_ f: AdminFailure) -> Response { self.administratorsPage(request, context, admin, failure: f, form: form) }
             if admin.model.administrator(name) != nil {
-                return refuse(AdminFailure(field: "name", message: "admin: \(name) already exists"))
+                return refuse(AdminFailure(field: "name", .administratorExists(name)))
             }
             let role: Administrator.Role
             switch Self.postedRole(form, kind: form["role"] ?? "") {
@@ -124,7 +124,7 @@ extension WebApp {
     static func postedRole(_ form: Form, kind: String) -> Result<Administrator.Role, AdminFailure> {
         var scopes: [DepartmentID] = []
         for raw in form.values["scope"] ?? [] where !raw.isEmpty {
-            guard let n = Int64(raw) else { return .failure(AdminFailure(field: "scope", message: "scope: \(raw) is not a department")) }
+            guard let n = Int64(raw) else { return .failure(AdminFailure(field: "scope", .notADepartment(raw))) }
             if !scopes.contains(DepartmentID(n)) { scopes.append(DepartmentID(n)) }
         }
         switch kind {
@@ -133,7 +133,7 @@ extension WebApp {
         case "service":
             let attributes = accountList(form["attributes"])
             return .success(.service(scopes: scopes, attributes: attributes.isEmpty ? nil : attributes))
-        default: return .failure(AdminFailure(field: "role", message: "role: choose sub-admin or service"))
+        default: return .failure(AdminFailure(field: "role", .chooseRole))
         }
     }
 

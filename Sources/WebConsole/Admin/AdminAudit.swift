@@ -75,8 +75,8 @@ extension WebApp {
         var failure: AdminFailure? = nil
         let since = Self.AuditFilter.day(filter.since)
         let until = Self.AuditFilter.day(filter.until).map { $0.addingTimeInterval(86_400) }
-        if !filter.since.isEmpty, since == nil { failure = AdminFailure(field: "since", message: "since: \(filter.since) is not a date (YYYY-MM-DD)") }
-        if !filter.until.isEmpty, until == nil { failure = AdminFailure(field: "until", message: "until: \(filter.until) is not a date (YYYY-MM-DD)") }
+        if !filter.since.isEmpty, since == nil { failure = AdminFailure(field: "since", .notADate(field: "since", value: filter.since)) }
+        if !filter.until.isEmpty, until == nil { failure = AdminFailure(field: "until", .notADate(field: "until", value: filter.until)) }
         var records: [AuditRecord] = []
         if failure == nil {
             let query = AuditQuery(since: since?.timeIntervalSince1970, kind: filter.kind, limit: Self.auditScanLimit, newestFirst: true)

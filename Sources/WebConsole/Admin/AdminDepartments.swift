@@ -53,7 +53,7 @@ extension WebApp {
             guard let d = admin.department(context.parameters.get("id")) else { throw WebError.notFound }
             let forms = DepartmentForms(form: "move", values: context.form)
             guard let parent = admin.department(context.form["parent"]) else {
-                let f = AdminFailure(field: "department", message: "department: choose the new parent among your departments")
+                let f = AdminFailure(field: "department", .chooseParent)
                 return self.departmentPage(request, context, admin, d, forms: forms.failed(f), status: f.status)
             }
             switch try await self.runAdmin(.moveDepartment(d.id, to: parent.id), admin) {
@@ -92,7 +92,7 @@ extension WebApp {
         case .failure(let f): return .failure(f)
         }
         guard let scope = VisibilityScope(rawValue: form["scope"] ?? "inherit") else {
-            return .failure(AdminFailure(field: "scope", message: "scope: choose all, department, subdepartment or inherit"))
+            return .failure(AdminFailure(field: "scope", .scope))
         }
         let draft = DepartmentDraft(name: form["name"] ?? "", parent: parent, order: order, scope: scope, hidden: form["hidden"] != nil)
         switch try await runAdmin(.createDepartment(draft), admin) {
@@ -110,7 +110,7 @@ extension WebApp {
         let text = (raw ?? "").trimmingWhitespace
         if text.isEmpty { return .success(0) }
         guard text.count <= 12, let n = Int(text) else {
-            return .failure(AdminFailure(field: "order", message: "order: \(text.prefix(20)) is not a whole number"))
+            return .failure(AdminFailure(field: "order", .notAWholeNumber(String(text.prefix(20)))))
         }
         return .success(n)
     }
@@ -125,7 +125,7 @@ extension WebApp {
         }
         if let raw = form["scope"] {
             guard let scope = VisibilityScope(rawValue: raw) else {
-                return .failure(AdminFailure(field: "scope", message: "scope: choose all, department, subdepartment or inherit"))
+                return .failure(AdminFailure(field: "scope", .scope))
             }
             if scope != d.scope { c.scope = scope }
         }
@@ -140,7 +140,7 @@ extension WebApp {
                 // the leader of its depot, then saw the teacher's name): one answer for a member
                 // it does not see and for none, as over LDAP.
                 guard admin.sees(a) else {
-                    return .failure(AdminFailure(field: "leaders", message: "leaders: \(a.value.prefix(64)) is not an active member"))
+                    return .failure(AdminFailure(field: "leaders", .notAnActiveMember(String(a.value.prefix(64)))))
                 }
                 if !leaders.contains(a) { leaders.append(a) }
             } catch {

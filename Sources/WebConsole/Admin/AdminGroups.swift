@@ -33,7 +33,7 @@ extension WebApp {
             case .failure(let f): return self.groupsPage(request, context, admin, failure: f, form: form)
             }
             if let unseen = members.first(where: { !admin.sees($0) }) {
-                let f = AdminFailure(field: "members", message: "account: \(unseen.value.prefix(64)) does not exist")
+                let f = AdminFailure(field: "members", .noSuchAccount(String(unseen.value.prefix(64))))
                 return self.groupsPage(request, context, admin, failure: f, form: form)
             }
             let command = DirectoryCommand.createGroup(name: name, description: description.isEmpty ? nil : description, members: members)
@@ -69,7 +69,7 @@ extension WebApp {
             }
             // A member it does not see is refused like one that does not exist (no oracle).
             if let unseen = accounts.first(where: { !admin.sees($0) }) {
-                let f = AdminFailure(field: "accounts", message: "account: \(unseen.value.prefix(64)) does not exist")
+                let f = AdminFailure(field: "accounts", .noSuchAccount(String(unseen.value.prefix(64))))
                 return self.groupPage(request, context, admin, group, failure: f, form: context.form)
             }
             switch try await self.runAdmin(.addGroupMembers(group.name, accounts), admin) {

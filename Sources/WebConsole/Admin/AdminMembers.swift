@@ -29,7 +29,7 @@ extension WebApp {
             let w = context.words
             let selected = (context.form.values["account"] ?? []).filter { !$0.isEmpty }
             guard let target = admin.department(context.form["target"]) else {
-                let f = AdminFailure(field: "target", message: "department: choose the target among your departments")
+                let f = AdminFailure(field: "target", .chooseTargetDepartment)
                 return try self.memberListPage(request, context, admin, failure: f, status: f.status)
             }
             guard !selected.isEmpty else {
@@ -133,7 +133,7 @@ extension WebApp {
             switch Self.chosenDepartments(context.form, admin) {
             case .success(let ids) where ids.isEmpty:
                 // Found by review: an empty form moved the member to the organisation's root.
-                result = .failure(AdminFailure(field: "department", message: "department: choose at least one department"))
+                result = .failure(AdminFailure(field: "department", .chooseOneDepartment))
             case .success(let ids): result = try await self.runAdmin(.setDepartments(m.account, ids), admin)
             case .failure(let f): result = .failure(f)
             }
@@ -180,7 +180,7 @@ extension WebApp {
             var into: [DepartmentID]? = nil
             if let raw = context.form["department"], !raw.isEmpty {
                 guard let d = admin.department(raw) else {
-                    let f = AdminFailure(field: "department", message: "department: no department with id \(raw.prefix(20))")
+                    let f = AdminFailure(field: "department", .noSuchDepartment(String(raw.prefix(20))))
                     return self.memberPage(request, context, admin, m, forms: forms.failed(f), status: f.status)
                 }
                 into = [d.id]
@@ -244,7 +244,7 @@ extension WebApp {
         var out: [DepartmentID] = []
         for raw in form.values["department"] ?? [] where !raw.trimmingWhitespace.isEmpty {
             guard let d = admin.department(raw) else {
-                return .failure(AdminFailure(field: "department", message: "department: no department with id \(raw.prefix(20))"))
+                return .failure(AdminFailure(field: "department", .noSuchDepartment(String(raw.prefix(20)))))
             }
             if !out.contains(d.id) { out.append(d.id) }
         }

@@ -32,14 +32,14 @@ extension WebApp {
             if let s = Member.FollowStatus(rawValue: q("follow")) {
                 query.followStatus = s
             } else {
-                failure = AdminFailure(field: "follow-status", message: "follow-status: \(q("follow")) is not one of 未关注, 已关注, 已取消关注")
+                failure = AdminFailure(field: "follow-status", .followStatus(q("follow")))
             }
         }
         if !q("month").isEmpty {
             if let m = Int(q("month")) {
                 query.birthdayMonth = m
             } else {
-                failure = AdminFailure(field: "birthday", message: "birthday: month \(q("month")) is not 1–12")
+                failure = AdminFailure(field: "birthday", .birthdayMonth(q("month")))
             }
         }
         query.hiredFrom = q("from").isEmpty ? nil : q("from")

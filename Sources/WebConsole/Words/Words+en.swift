@@ -208,3 +208,25 @@ extension Words {
         .followStatus: "Follow status", .pinned: "Pinned", .hidden: "Hidden",
     ]
 }
+
+extension Refusal {
+    /// In English (the field named first, as the domain's messages do).
+    var english: String {
+        switch self {
+        case .administratorExists(let name): "admin: \(name) already exists"
+        case .notADepartment(let raw): "scope: \(raw) is not a department"
+        case .chooseRole: "role: choose sub-admin or service"
+        case .chooseTargetDepartment: "department: choose the target among your departments"
+        case .chooseOneDepartment: "department: choose at least one department"
+        case .noSuchDepartment(let raw): "department: no department with id \(raw)"
+        case .followStatus(let raw): "follow-status: \(raw) is not one of 未关注, 已关注, 已取消关注"
+        case .birthdayMonth(let raw): "birthday: month \(raw) is not 1–12"
+        case .notADate(let field, let value): "\(field): \(value) is not a date (YYYY-MM-DD)"
+        case .chooseParent: "department: choose the new parent among your departments"
+        case .scope: "scope: choose all, department, subdepartment or inherit"
+        case .notAWholeNumber(let raw): "order: \(raw) is not a whole number"
+        case .notAnActiveMember(let account): "leaders: \(account) is not an active member"
+        case .noSuchAccount(let account): "account: \(account) does not exist"
+        }
+    }
+}

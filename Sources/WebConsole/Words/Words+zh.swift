@@ -209,3 +209,25 @@ extension Words {
         return t
     }()
 }
+
+extension Refusal {
+    /// 中文.
+    var chinese: String {
+        switch self {
+        case .administratorExists(let name): "管理员 \(name) 已存在"
+        case .notADepartment(let raw): "管理范围：\(raw) 不是部门"
+        case .chooseRole: "请选择分管理员或服务账号"
+        case .chooseTargetDepartment: "请在你管理的部门中选择目标部门"
+        case .chooseOneDepartment: "请至少选择一个部门"
+        case .noSuchDepartment(let raw): "部门不存在：\(raw)"
+        case .followStatus(let raw): "关注状态 \(raw) 不正确：应为 未关注、已关注 或 已取消关注"
+        case .birthdayMonth(let raw): "生日月份 \(raw) 不正确：应为 1–12"
+        case .notADate(_, let value): "\(value) 不是日期（格式 YYYY-MM-DD）"
+        case .chooseParent: "请在你管理的部门中选择新的上级部门"
+        case .scope: "可见范围：请选择 所有人、仅本部门、仅子部门 或 继承上级"
+        case .notAWholeNumber(let raw): "排序 \(raw) 不是整数"
+        case .notAnActiveMember(let account): "负责人 \(account) 不是在职成员"
+        case .noSuchAccount(let account): "账号 \(account) 不存在"
+        }
+    }
+}
