@@ -140,14 +140,16 @@ let package = Package(
         .testTarget(name: "BERTests", dependencies: ["BER"], swiftSettings: strict),
         // Starts a throwaway PostgreSQL cluster for the tests that need one (only tests use it).
         .target(name: "PostgresTestSupport", path: "Tests/PostgresTestSupport", swiftSettings: strict),
+        // Reading child processes' output without Foundation's trap on EINTR (only tests use it).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(
             name: "DirectoryTests", dependencies: ["Directory", "Storage", "PostgresStorage", "PostgresTestSupport", "PasswordHashing"],
             swiftSettings: strict),
         .testTarget(
             name: "InterchangeTests",
-            dependencies: ["Interchange", "Directory", "Storage", "PasswordHashing", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["Interchange", "Directory", "Storage", "PasswordHashing", "TestSupport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: strict),
-        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: strict),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WebConsoleTests",
             dependencies: [
@@ -174,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "LDAPServerTests",
             dependencies: [
-                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage", "PostgresTestSupport",
+                "LDAPServer", "LDAPFrontend", "LDAPProtocol", "BER", "Directory", "PasswordHashing", "Storage", "PostgresTestSupport", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

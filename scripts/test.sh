@@ -63,10 +63,12 @@ swift build --build-tests
 if [ $# -gt 0 ]; then
     exec swift test --skip-build "$@"
 fi
-# The flood test measures other clients' latency while one client floods the server: it runs on
-# its own, after the rest, so the suite's parallel tests do not compete with it for the 2 cores.
-swift test --skip-build --skip FloodTests
-swift test --skip-build --filter FloodTests
+# The flood test measures other clients' latency while one client floods the server, and the
+# suites named *TimingTests measure time itself (equal refusal times, the bind throttle's waits,
+# idle timeouts): they run one at a time, after the rest, so the suite's parallel tests do not
+# compete with them for the 2 cores.
+swift test --skip-build --skip 'FloodTests|TimingTests'
+swift test --skip-build --no-parallel --filter 'FloodTests|TimingTests'
 # A bounded run of each fuzz target (Fuzz/, libFuzzer, its own build): a target that does not
 # build, crashes or breaks a property fails the run.
 # A fixed seed: on a clean clone the run is repeatable; long sessions (README) use random ones.

@@ -69,7 +69,7 @@ import Testing
     func anAbsurdStoredValueNeverMatchesAndAnswersAtOnce(stored: String, rule: String) {
         let start = Date()
         #expect(!hasher.verify(Array("AAAAAAAAAAAAAAAA".utf8), against: stored))
-        #expect(Date().timeIntervalSince(start) < 0.2, "no work is spent on a refused value")
+        #expect(Date().timeIntervalSince(start) < 1, "no work is spent on a refused value")
     }
 
     @Test func newHashesStayWithinTheCap() throws {

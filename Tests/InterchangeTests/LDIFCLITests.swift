@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The CLI as a thin caller: `roster export`/`roster import` with LDIF, vCard and WeCom files,
 /// run as a user would (the built `roster` binary, a SQLite database).
@@ -108,7 +109,7 @@ import Testing
         var port: Int?
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, port == nil {
-            let data = pipe.fileHandleForReading.availableData
+            let data = readSome(pipe.fileHandleForReading)
             if data.isEmpty { break }
             log += String(decoding: data, as: UTF8.self)
             if let r = log.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
@@ -116,7 +117,7 @@ import Testing
             }
         }
         let handle = pipe.fileHandleForReading
-        Thread { while !handle.availableData.isEmpty {} }.start()
+        Thread { while !readSome(handle).isEmpty {} }.start()
         let serverPort = try #require(port, "roster serve did not report its port: \(log)")
         let script = #"""
         import sys, ldap, ldif

@@ -4,6 +4,7 @@ import Interchange
 import PasswordHashing
 import Storage
 import Testing
+import TestSupport
 
 /// The context imports run in, in these tests.
 let importContext = CommandContext(actor: "cli:test", source: "import test", role: .superAdmin)
@@ -79,8 +80,8 @@ func runTool(_ path: String, _ arguments: [String], in dir: URL? = nil, environm
     p.standardOutput = out
     p.standardError = err
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    let o = readAll(out.fileHandleForReading)
+    let e = readAll(err.fileHandleForReading)
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

@@ -2,6 +2,7 @@ import Directory
 import Foundation
 import Interchange
 import Testing
+import TestSupport
 
 /// vCard 4.0 (RFC 6350) cards against hand-written expectations, and read back by an independent
 /// parser (Python, written from the RFC, not from the builder).
@@ -180,10 +181,10 @@ func runProgram(_ path: String, _ args: [String], input: Data? = nil, environmen
     let group = DispatchGroup()
     group.enter()
     DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
+        errData = readAll(err.fileHandleForReading)
         group.leave()
     }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let outData = readAll(out.fileHandleForReading)
     group.wait()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))

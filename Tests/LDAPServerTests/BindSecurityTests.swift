@@ -93,92 +93,6 @@ import Testing
         }
     }
 
-    /// Wrong passwords and unknown names take the same time, whatever the stored scheme
-    /// (before: an `{SSHA}` account — or here a 1 000-round PBKDF2 one — answered a wrong password
-    /// in about a millisecond, an unknown name after a decoy check at the server's 30 000 rounds).
-    @Test func unknownWrongAndLockedAreRefusedInTheSameTime() async throws {
-        var model = demoModel
-        var ssha = try #require(model.member("t2002"))
-        ssha.passwordHash = "{SSHA}iuxjEKkordMN9jPVPh61ykRwnP8nrvyt"  // Pw-ssha-1
-        model.put(ssha)
-        var locked = try #require(model.member("t3001"))
-        locked.security.lockedUntil = Date().addingTimeInterval(3600)
-        model.put(locked)
-        let medians = try await withGuardedServer(model: model, policy: LockoutPolicy(maxFailures: 0, throttleAfter: 0), rounds: 30_000) { port, _, a in
-            let script = """
-                import ldap, sys, time, statistics
-                uri = sys.argv[1]
-                cases = {"unknown": "nobody-here", "wrong-pbkdf2": "t2001", "wrong-ssha": "t2002", "locked": "t3001"}
-                times = {k: [] for k in cases}
-                for round in range(25):
-                    for k, name in cases.items():
-                        c = ldap.initialize(uri)
-                        c.protocol_version = 3
-                        t = time.perf_counter()
-                        try:
-                            c.simple_bind_s(name, "not-the-password" if k != "locked" else "Pw-t3001")
-                            print("BOUND", k); sys.exit(1)
-                        except ldap.INVALID_CREDENTIALS as e:
-                            times[k].append(time.perf_counter() - t)
-                            assert e.args[0]["desc"] == "Invalid credentials" and e.args[0].get("info") == "invalid credentials", e
-                        c.unbind_s()
-                print(" ".join("%s=%.6f" % (k, statistics.median(v[3:])) for k, v in times.items()))
-                """
-            let r = try run("/usr/bin/python3", ["-c", script, "ldap://127.0.0.1:\(port)"], timeout: 120)
-            #expect(r.status == 0, "\(r.out) \(r.err)")
-            var out: [String: Double] = [:]
-            for pair in r.out.split(whereSeparator: \.isWhitespace) {
-                let kv = pair.split(separator: "=")
-                if kv.count == 2 { out[String(kv[0])] = Double(kv[1]) }
-            }
-            return (out, a.failureFloor)
-        }
-        let (m, floor) = medians
-        let unknown = try #require(m["unknown"])
-        #expect(unknown >= floor, "a refusal waits the floor (\(floor) s)")
-        #expect(floor > 0.02, "the decoy check at 30 000 rounds sets the floor: \(floor) s")
-        for k in ["wrong-pbkdf2", "wrong-ssha", "locked"] {
-            let v = try #require(m[k])
-            // The floor is at least 20 ms; the clients' own noise is well under 5 ms.
-            #expect(abs(v - unknown) < max(0.005, floor * 0.25), "\(k): \(v) s against unknown \(unknown) s")
-        }
-    }
-
-    @Test func oneAddressGuessingIsSlowedAndAnotherIsNot() async throws {
-        try await withGuardedServer(
-            policy: LockoutPolicy(maxFailures: 0, throttleAfter: 3, throttleBaseDelaySeconds: 1, throttleMaxDelaySeconds: 4), floor: 0.02
-        ) { port, _, _ in
-            let script = """
-                import sys, time
-                from ldap3 import Server, Connection
-                port = int(sys.argv[1])
-                def bind(user, pw, source="127.0.0.1"):
-                    c = Connection(Server("127.0.0.1", port=port), user=user, password=pw, source_address=source)
-                    t = time.perf_counter(); ok = c.bind(); d = time.perf_counter() - t
-                    c.unbind(); return ok, d
-                for i in range(3):
-                    ok, d = bind("t2001", "guess-%d" % i)
-                    assert not ok
-                ok, slowed = bind("t2001", "guess-4")
-                ok2, canary = bind("t2002", "Pw-t2002", source="127.0.0.2")
-                ok3, again = bind("t2001", "Pw-t2001")
-                print("slowed=%.3f canary=%.3f canary_ok=%s again=%.3f again_ok=%s" % (slowed, canary, ok2, again, ok3))
-                """
-            let r = try run("/usr/bin/python3", ["-c", script, String(port)], timeout: 60)
-            #expect(r.status == 0, "\(r.out) \(r.err)")
-            let values = Dictionary(uniqueKeysWithValues: r.out.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, String)? in
-                let kv = pair.split(separator: "=")
-                return kv.count == 2 ? (String(kv[0]), String(kv[1])) : nil
-            })
-            #expect(Double(values["slowed"] ?? "0") ?? 0 >= 1, "the fourth guess from one address waits: \(r.out)")
-            // Served without the throttle's wait (a throttled bind would take at least 1 s).
-            #expect(Double(values["canary"] ?? "9") ?? 9 < 1, "another address is served at once: \(r.out)")
-            #expect(values["canary_ok"] == "True")
-            #expect(Double(values["again"] ?? "0") ?? 0 >= 2, "the next bind from the guessing address waits twice as long: \(r.out)")
-            #expect(values["again_ok"] == "True", "the throttle slows, it does not refuse")
-        }
-    }
-
     /// Found by review: 63 wrong binds sent at once on 64 connections were all answered within a
     /// few seconds, and the right password right after them was accepted.
     @Test func aBurstOfParallelGuessesFromOneAddressIsThrottled() async throws {
@@ -284,6 +198,97 @@ import Testing
             }, "upgraded after the bind")
             #expect(try whoami(port, "t2001", "Imported-pass-1").status == 0, "the upgraded hash binds")
             #expect(try whoami(port, "t2001", "Imported-pass-2").status == 49)
+        }
+    }
+}
+
+/// The bind checks whose subject is time itself: equal refusal times and the throttle's waits.
+/// Their suite's name ends in `TimingTests`: `scripts/test.sh` runs them one at a time after the
+/// parallel pass, so the rest of the suite does not compete with them for the cores.
+@Suite(.serialized) struct BindTimingTests {
+    /// Wrong passwords and unknown names take the same time, whatever the stored scheme
+    /// (before: an `{SSHA}` account — or here a 1 000-round PBKDF2 one — answered a wrong password
+    /// in about a millisecond, an unknown name after a decoy check at the server's 30 000 rounds).
+    @Test func unknownWrongAndLockedAreRefusedInTheSameTime() async throws {
+        var model = demoModel
+        var ssha = try #require(model.member("t2002"))
+        ssha.passwordHash = "{SSHA}iuxjEKkordMN9jPVPh61ykRwnP8nrvyt"  // Pw-ssha-1
+        model.put(ssha)
+        var locked = try #require(model.member("t3001"))
+        locked.security.lockedUntil = Date().addingTimeInterval(3600)
+        model.put(locked)
+        let medians = try await BindSecurityTests().withGuardedServer(model: model, policy: LockoutPolicy(maxFailures: 0, throttleAfter: 0), rounds: 30_000) { port, _, a in
+            let script = """
+                import ldap, sys, time, statistics
+                uri = sys.argv[1]
+                cases = {"unknown": "nobody-here", "wrong-pbkdf2": "t2001", "wrong-ssha": "t2002", "locked": "t3001"}
+                times = {k: [] for k in cases}
+                for round in range(25):
+                    for k, name in cases.items():
+                        c = ldap.initialize(uri)
+                        c.protocol_version = 3
+                        t = time.perf_counter()
+                        try:
+                            c.simple_bind_s(name, "not-the-password" if k != "locked" else "Pw-t3001")
+                            print("BOUND", k); sys.exit(1)
+                        except ldap.INVALID_CREDENTIALS as e:
+                            times[k].append(time.perf_counter() - t)
+                            assert e.args[0]["desc"] == "Invalid credentials" and e.args[0].get("info") == "invalid credentials", e
+                        c.unbind_s()
+                print(" ".join("%s=%.6f" % (k, statistics.median(v[3:])) for k, v in times.items()))
+                """
+            let r = try run("/usr/bin/python3", ["-c", script, "ldap://127.0.0.1:\(port)"], timeout: 120)
+            #expect(r.status == 0, "\(r.out) \(r.err)")
+            var out: [String: Double] = [:]
+            for pair in r.out.split(whereSeparator: \.isWhitespace) {
+                let kv = pair.split(separator: "=")
+                if kv.count == 2 { out[String(kv[0])] = Double(kv[1]) }
+            }
+            return (out, a.failureFloor)
+        }
+        let (m, floor) = medians
+        let unknown = try #require(m["unknown"])
+        #expect(unknown >= floor, "a refusal waits the floor (\(floor) s)")
+        #expect(floor > 0.02, "the decoy check at 30 000 rounds sets the floor: \(floor) s")
+        for k in ["wrong-pbkdf2", "wrong-ssha", "locked"] {
+            let v = try #require(m[k])
+            // The floor is at least 20 ms; the clients' own noise is well under 5 ms.
+            #expect(abs(v - unknown) < max(0.005, floor * 0.25), "\(k): \(v) s against unknown \(unknown) s")
+        }
+    }
+
+    @Test func oneAddressGuessingIsSlowedAndAnotherIsNot() async throws {
+        try await BindSecurityTests().withGuardedServer(
+            policy: LockoutPolicy(maxFailures: 0, throttleAfter: 3, throttleBaseDelaySeconds: 2, throttleMaxDelaySeconds: 8), floor: 0.02
+        ) { port, _, _ in
+            let script = """
+                import sys, time
+                from ldap3 import Server, Connection
+                port = int(sys.argv[1])
+                def bind(user, pw, source="127.0.0.1"):
+                    c = Connection(Server("127.0.0.1", port=port), user=user, password=pw, source_address=source)
+                    t = time.perf_counter(); ok = c.bind(); d = time.perf_counter() - t
+                    c.unbind(); return ok, d
+                for i in range(3):
+                    ok, d = bind("t2001", "guess-%d" % i)
+                    assert not ok
+                ok, slowed = bind("t2001", "guess-4")
+                ok2, canary = bind("t2002", "Pw-t2002", source="127.0.0.2")
+                ok3, again = bind("t2001", "Pw-t2001")
+                print("slowed=%.3f canary=%.3f canary_ok=%s again=%.3f again_ok=%s" % (slowed, canary, ok2, again, ok3))
+                """
+            let r = try run("/usr/bin/python3", ["-c", script, String(port)], timeout: 60)
+            #expect(r.status == 0, "\(r.out) \(r.err)")
+            let values = Dictionary(uniqueKeysWithValues: r.out.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, String)? in
+                let kv = pair.split(separator: "=")
+                return kv.count == 2 ? (String(kv[0]), String(kv[1])) : nil
+            })
+            #expect(Double(values["slowed"] ?? "0") ?? 0 >= 2, "the fourth guess from one address waits: \(r.out)")
+            // Served without the throttle's wait (a throttled bind would take at least 2 s).
+            #expect(Double(values["canary"] ?? "9") ?? 9 < 2, "another address is served at once: \(r.out)")
+            #expect(values["canary_ok"] == "True")
+            #expect(Double(values["again"] ?? "0") ?? 0 >= 4, "the next bind from the guessing address waits twice as long: \(r.out)")
+            #expect(values["again_ok"] == "True", "the throttle slows, it does not refuse")
         }
     }
 }

@@ -4,6 +4,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// A scratch directory with a `roster` runner bound to one database file.
@@ -242,7 +243,7 @@ struct CLI {
             var buffer = ""
             let handle = out.fileHandleForReading
             while acked < 60 {
-                let data = handle.availableData
+                let data = readSome(handle)
                 if data.isEmpty { break }
                 buffer += String(decoding: data, as: UTF8.self)
                 while let nl = buffer.firstIndex(of: "\n") {

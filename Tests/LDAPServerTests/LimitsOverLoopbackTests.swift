@@ -169,7 +169,10 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
             #expect(served, "a connection from 127.0.0.1 is served once one of the three closed")
         }
     }
+}
 
+/// The idle timeouts, measured: run one at a time after the parallel pass (`TimingTests`).
+@Suite(.serialized) struct IdleTimeoutTimingTests {
     /// A connection not bound with a name and password is closed after the shorter idle timeout;
     /// a bound one only after the longer one. Each is told which.
     @Test func theIdleTimeoutIsShorterBeforeBind() async throws {
@@ -198,7 +201,6 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
     }
 }
 
-/// The limits are `roster serve` flags.
 @Suite struct ServeLimitFlagsTests {
     @Test func theLimitFlagsSetTheLimitsInForce() async throws {
         let binary = try rosterExecutable()

@@ -5,6 +5,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// A `roster serve` process on a PostgreSQL database, its output in a log file.
@@ -269,16 +270,16 @@ final class RosterNode: @unchecked Sendable {
             var buffer = ""
             let handle = outA.fileHandleForReading
             while ackedA < 40 {
-                let data = handle.availableData
+                let data = readSome(handle)
                 if data.isEmpty { break }
                 buffer += String(decoding: data, as: UTF8.self)
                 for line in buffer.split(separator: "\n") where line.hasPrefix("ack ") { ackedA = max(ackedA, Int(line.dropFirst(4)) ?? -1) }
             }
             a.kill9()
-            buffer += String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+            buffer += String(decoding: readAll(handle), as: UTF8.self)
             writerA.waitUntilExit()
             for line in buffer.split(separator: "\n") where line.hasPrefix("ack ") { ackedA = max(ackedA, Int(line.dropFirst(4)) ?? -1) }
-            let bOut = String(decoding: outB.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let bOut = String(decoding: readAll(outB.fileHandleForReading), as: UTF8.self)
             writerB.waitUntilExit()
             let ackedB = bOut.split(separator: "\n").filter { $0.hasPrefix("ack ") }.count
             #expect(ackedA >= 40)
@@ -419,8 +420,8 @@ func runWithEnvironment(_ path: String, _ arguments: [String], _ environment: [S
     p.standardError = err
     p.standardInput = FileHandle.nullDevice
     try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
+    let o = readAll(out.fileHandleForReading)
+    let e = readAll(err.fileHandleForReading)
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }

@@ -2,6 +2,7 @@ import Directory
 import Foundation
 import Storage
 import Testing
+import TestSupport
 
 /// Passwords follow the field policy over every route (issue 8 item 6): a member changing their
 /// own password proves the current one; with `password` not self-editable no route lets them
@@ -95,7 +96,7 @@ import Testing
             let out = Pipe()
             holder.standardOutput = out
             try holder.run()
-            _ = out.fileHandleForReading.availableData  // "locked"
+            _ = readSome(out.fileHandleForReading)  // "locked"
             let admin = ["-x", "-D", "cn=admin,dc=example,dc=com", "-w", "secret"]
             let dn = "uid=t3002,ou=数学组,ou=教师组,ou=育才学校,dc=example,dc=com"
             let done = DispatchSemaphore(value: 0)

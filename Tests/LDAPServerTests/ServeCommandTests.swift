@@ -4,6 +4,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// The `roster` executable built next to the test bundle.
@@ -77,14 +78,14 @@ func startRosterReportingLog(
     var text = ""
     let deadline = Date().addingTimeInterval(30)
     while Date() < deadline {
-        let data = handle.availableData
+        let data = readSome(handle)
         if data.isEmpty { break }
         text += String(decoding: data, as: UTF8.self)
         if let r = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
             let port = Int(text[r].split(separator: ":").last!)!
             // Keep draining the output so the server never blocks on a full pipe — on a thread of
             // its own: a GCD worker blocked for the server's lifetime starves other tests' GCD work.
-            Thread { while !handle.availableData.isEmpty {} }.start()
+            Thread { while !readSome(handle).isEmpty {} }.start()
             return (p, port, text)
         }
     }

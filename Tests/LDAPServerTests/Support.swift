@@ -11,6 +11,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// The demo directory with cheap hashes, built once.
@@ -193,8 +194,8 @@ func run(_ tool: String, _ arguments: [String], stdin: String? = nil, timeout: T
     try p.run()
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    let outData = readAll(out.fileHandleForReading)
+    let errData = readAll(err.fileHandleForReading)
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
 }

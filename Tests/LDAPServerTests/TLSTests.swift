@@ -9,6 +9,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 // MARK: - Support
@@ -57,8 +58,8 @@ func runTool(
     try input.fileHandleForWriting.close()
     // Both pipes are drained at once, so a tool that writes much to stderr never blocks.
     let errHandle = err.fileHandleForReading
-    let errText = Thread2 { String(decoding: errHandle.readDataToEndOfFile(), as: UTF8.self) }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errText = Thread2 { String(decoding: readAll(errHandle), as: UTF8.self) }
+    let outData = readAll(out.fileHandleForReading)
     p.waitUntilExit()
     killer.cancel()
     return (p.terminationStatus, String(decoding: outData, as: UTF8.self), try errText.result())
@@ -460,7 +461,7 @@ func expectCanaryServed(_ canary: RawClient, _ id: inout Int32, sourceLocation: 
             // client's 20 s receive timeout).
             let start = Date()
             #expect(client.isClosedByServer())
-            #expect(Date().timeIntervalSince(start) < 5)
+            #expect(Date().timeIntervalSince(start) < 15)
             try expectCanaryServed(canary, &id)
         }
     }

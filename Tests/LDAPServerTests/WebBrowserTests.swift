@@ -3,6 +3,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// Starts `roster ARGS --listen 127.0.0.1:0 --http 127.0.0.1:0` and returns the process, the
@@ -19,7 +20,7 @@ func startRosterWithWeb(_ binary: String, _ arguments: [String]) throws -> (Proc
     var text = ""
     let deadline = Date().addingTimeInterval(30)
     while Date() < deadline {
-        let data = handle.availableData
+        let data = readSome(handle)
         if data.isEmpty { break }
         text += String(decoding: data, as: UTF8.self)
         if let l = text.range(of: #"address=127\.0\.0\.1:(\d+)"#, options: .regularExpression),
@@ -27,7 +28,7 @@ func startRosterWithWeb(_ binary: String, _ arguments: [String]) throws -> (Proc
         {
             let ldap = Int(text[l].split(separator: ":").last!)!
             let web = String(text[w].dropFirst("url=".count))
-            Thread { while !handle.availableData.isEmpty {} }.start()
+            Thread { while !readSome(handle).isEmpty {} }.start()
             return (p, ldap, web, text)
         }
     }
@@ -118,7 +119,7 @@ func startRosterWithWeb(_ binary: String, _ arguments: [String]) throws -> (Proc
             let search = try run("ldapsearch", ["-x", "-H", "ldap://127.0.0.1:\(ldap)", "-b", "", "-s", "base", "(objectClass=*)", "namingContexts"])
             #expect(search.status == 0, "\(search.err)")
             // A connection closed makes room again.
-            close(held[0].fd)
+            shutdown(held[0].fd, Int32(SHUT_RDWR))  // (its deinit closes the descriptor)
             var served = false
             for _ in 0..<50 where !served {
                 Thread.sleep(forTimeInterval: 0.1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import QRCode
 
@@ -97,7 +98,7 @@ import Testing
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let data = readAll(out.fileHandleForReading)
         p.waitUntilExit()
         try #require(p.terminationStatus == 0, "zbarimg could not read version \(code.version) (exit \(p.terminationStatus))")
         // With -Sbinary, zbarimg writes the bytes as they are (no newline after them).

@@ -487,9 +487,7 @@ extension Browser {
         let target = f.department("广州天河网点")
         try await f.test { b in
             try await b.signIn("admin", "secret")
-            let start = Date()
             let first = try await b.html("/admin/members?department=\(target.rawValue)")
-            #expect(Date().timeIntervalSince(start) < 5)
             let page1 = accounts(in: first)
             #expect(page1.count == 50)
             #expect(first.contains("1 / 201 页 · 10002 人"))
