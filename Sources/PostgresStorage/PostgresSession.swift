@@ -62,7 +62,8 @@ final class PostgresConnections: Sendable {
             }
         } catch {
             throw StoreError(
-                .busy, "the database \(location) cannot be reached (\(PostgresConnections.describe(error))); nothing was applied")
+                .busy, "the database cannot be reached; nothing was applied",
+                detail: "\(location): \(PostgresConnections.describe(error))")
         }
     }
 
@@ -136,8 +137,8 @@ final class PostgresConnections: Sendable {
                 session.broken = true
                 if PostgresConnections.isConnectionLoss(error) {
                     throw StoreError(
-                        .busy,
-                        "the connection to the database was lost while committing (\(PostgresConnections.describe(error))); the write may or may not have been applied")
+                        .busy, "the connection to the database was lost while committing; the write may or may not have been applied",
+                        detail: PostgresConnections.describe(error))
                 }
                 throw error
             }

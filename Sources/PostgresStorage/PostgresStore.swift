@@ -395,11 +395,11 @@ public final class PostgresStore: DirectoryStore {
             if PostgresConnections.sqlState(e) == "55P03" {
                 let wait = lockTimeout.map { " for more than \(Self.seconds($0))" } ?? " for too long"
                 throw StoreError(
-                    .busy,
-                    "the database is busy: another writer held Roster's write lock (pg_advisory_xact_lock)\(wait); nothing was applied")
+                    .busy, "the database is busy: another writer held Roster's write lock\(wait); nothing was applied",
+                    detail: "pg_advisory_xact_lock, SQLSTATE 55P03")
             }
             if PostgresConnections.isConnectionLoss(e) {
-                throw StoreError(.busy, "the connection to the database was lost (\(PostgresConnections.describe(e))); nothing was applied")
+                throw StoreError(.busy, "the connection to the database was lost; nothing was applied", detail: PostgresConnections.describe(e))
             }
             throw PostgresStoreError("the database refused: \(PostgresConnections.describe(e))")
         } catch let e as AnswerTimeout {

@@ -118,6 +118,6 @@ func cliErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let e as PostgresStoreError {
         throw CLIError(e.message)
     } catch let e as StoreError {
-        throw CLIError(e.message)
+        throw CLIError(e.description)
     }
 }

@@ -63,7 +63,7 @@ struct DatabaseOptions: ParsableArguments {
         } catch let e as PostgresStoreError {
             throw CLIError(e.message)
         } catch let e as StoreError {
-            throw CLIError(e.message)
+            throw CLIError(e.description)
         }
     }
 }
@@ -98,7 +98,7 @@ func run(
     } catch let e as DirectoryError {
         throw CLIError(e.message)
     } catch let e as StoreError {
-        throw CLIError(e.message)
+        throw CLIError(e.description)
     } catch let e as StorageError {
         throw CLIError(e.message)
     } catch let e as PostgresStoreError {

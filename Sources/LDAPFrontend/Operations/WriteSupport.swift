@@ -168,6 +168,8 @@ struct WriteSupport {
 
     /// Maps a failure of the store: `busy` (51) when another writer held the database too long.
     func result(for e: StoreError) -> LDAPResult {
+        // The technical cause (the database's address, the driver's error) is the operator's.
+        if let detail = e.detail { frontend.logger.warning("write refused: \(e.message)", metadata: ["cause": "\(detail)"]) }
         switch e.code {
         case .busy: return LDAPResult(.busy, diagnosticMessage: "\(e.message); try again")
         }
@@ -188,6 +190,13 @@ struct WriteSupport {
         case .invalidValue: code = e.field == .account ? .namingViolation : .invalidAttributeSyntax
         case .alreadyExists:
             code = (e.field == .account || e.field == .department || e.field == nil) ? .entryAlreadyExists : .constraintViolation
+        case .notFound where e.field == .department:
+            // The frontend found the department when it read the request; the store, when it
+            // committed, no longer had it: another writer (another node, the CLI) deleted it in
+            // between. LDAP calls that a missing entry, not a broken constraint, and the
+            // department's internal id means nothing to the client.
+            code = .noSuchObject
+            message = "department: it no longer exists (deleted by another writer meanwhile)"
         case .notFound: code = .constraintViolation
         case .constraintViolation: code = .constraintViolation
         case .notEmpty: code = .notAllowedOnNonLeaf
