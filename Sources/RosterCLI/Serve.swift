@@ -214,7 +214,7 @@ struct Serve: AsyncParsableCommand {
         defer { audit.stop() }
         let authenticator = Authenticator(
             hasher: hasher, policy: security.lockoutPolicy, audit: audit, writer: service,
-            failureFloor: security.failedBindDelay.map { Double($0) / 1000 })
+            failureFloor: security.failedBindDelay.map { Double($0) / 1000 }, upgradesHashes: security.upgradeHashes)
         authenticator.loadNotices(from: service)
         let frontend = Frontend(
             configuration: FrontendConfiguration(
@@ -305,6 +305,9 @@ struct BindSecurityOptions: ParsableArguments {
 
     @Option(name: .long, help: "Milliseconds from a refused bind's request to its answer, the same for every refusal (default: twice a password check, at least 20).")
     var failedBindDelay: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Replace an imported hash ({SSHA}, {CRYPT}, …) by the default at the account's next successful bind (--no-upgrade-hashes keeps them, e.g. to move back to OpenLDAP).")
+    var upgradeHashes = true
 
     var lockoutPolicy: LockoutPolicy {
         LockoutPolicy(

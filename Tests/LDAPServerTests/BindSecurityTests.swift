@@ -200,6 +200,36 @@ import Testing
             #expect(try whoami(port, "t2001", "Imported-pass-2").status == 49)
         }
     }
+
+    /// `roster serve --no-upgrade-hashes` keeps an imported hash after a successful bind (to move
+    /// back to OpenLDAP, or to compare bind costs with slapd on the same `{SSHA}` hashes).
+    @Test func serveNoUpgradeHashesKeepsAnImportedHash() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("keep-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let db = dir + "/roster.sqlite", pw = dir + "/pw"
+        try "Admin-pass-1".write(toFile: pw, atomically: true, encoding: .utf8)
+        #expect(try cli(db, "init", "--admin-password-file", pw).status == 0)
+        try "{SSHA}iuxjEKkordMN9jPVPh61ykRwnP8nrvyt".write(toFile: pw, atomically: true, encoding: .utf8)  // Pw-ssha-1
+        let add = try cli(db, "member", "add", "kept1", "--name", "留旧", "--email", "kept1@example.com", "--password-file", pw)
+        #expect(add.status == 0, "\(add.out + add.err)")
+        try await onOwnThread {
+            @Sendable func stored() throws -> String { try SQLiteStore(path: db).load().model.member("kept1")?.passwordHash ?? "" }
+            #expect(try stored() == "{SSHA}iuxjEKkordMN9jPVPh61ykRwnP8nrvyt")
+            for (flags, upgraded) in [(["--no-upgrade-hashes"], false), ([], true)] {
+                let (server, port, _) = try startRosterReportingLog(try rosterExecutable(), ["serve", "--database", db] + flags)
+                defer { server.terminate(); server.waitUntilExit() }
+                #expect(try whoami(port, "kept1", "Pw-ssha-1").status == 0, "\(flags)")
+                if upgraded {
+                    #expect(try eventually { try stored().hasPrefix("{PBKDF2-SHA512}") }, "upgraded without the flag")
+                } else {
+                    // The upgrade would be written within moments of the bind; give it time to show.
+                    Thread.sleep(forTimeInterval: 1.5)
+                    #expect(try stored() == "{SSHA}iuxjEKkordMN9jPVPh61ykRwnP8nrvyt", "kept with --no-upgrade-hashes")
+                }
+            }
+        }
+    }
 }
 
 /// The bind checks whose subject is time itself: equal refusal times and the throttle's waits.

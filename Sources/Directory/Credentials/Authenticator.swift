@@ -36,6 +36,8 @@ public final class Authenticator: Sendable {
     public let writer: DirectoryService?
     /// The shortest time from preparing a refused check to answering it, in seconds.
     public let failureFloor: Double
+    /// Whether an imported hash is replaced by the default at the account's next successful bind.
+    public let upgradesHashes: Bool
     /// A hash of a random password in the default scheme, checked when there is no real one.
     let decoyHash: String
     private let notices = Mutex<[String: [LoginNotice]]>([:])
@@ -52,11 +54,13 @@ public final class Authenticator: Sendable {
     ///   - writer: runs locks and hash upgrades.
     ///   - failureFloor: the shortest time to a refusal, in seconds; nil measures the decoy check
     ///     and takes twice that, at least 20 ms and at most 2 s.
+    ///   - upgradesHashes: replace an imported hash by the default at the next successful bind.
     public init(
         hasher: any PasswordHasher, policy: LockoutPolicy = LockoutPolicy(), audit: AuditTrail? = nil,
-        writer: DirectoryService? = nil, failureFloor: Double? = nil
+        writer: DirectoryService? = nil, failureFloor: Double? = nil, upgradesHashes: Bool = true
     ) {
         self.hasher = hasher
+        self.upgradesHashes = upgradesHashes
         self.guardian = BindGuard(policy: policy)
         self.audit = audit
         self.writer = writer
@@ -236,7 +240,7 @@ public final class Authenticator: Sendable {
                     time: now, actor: Self.clip(check.name), source: check.origin.source, action: "admin.login", target: member.value,
                     after: ["administrator": principal.account.name, "address": check.origin.address]))
         }
-        if let hash = principal.hash, hasher.needsRehash(hash), let writer, let plain = String(validating: password, as: UTF8.self) {
+        if upgradesHashes, let hash = principal.hash, hasher.needsRehash(hash), let writer, let plain = String(validating: password, as: UTF8.self) {
             let hasher = self.hasher
             upgrades.async {
                 let upgraded = hasher.hash(plain)
