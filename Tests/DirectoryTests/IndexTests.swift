@@ -40,4 +40,46 @@ import Testing
         built.build([("zhao", "c"), ("zhangsan", "b"), ("li", "d")])
         #expect(built.prefix("zh") == ["b", "c"])
     }
+
+    /// Tens of thousands of writes, so that chunks and pages split and empty out, checked against
+    /// a plain sorted list; a snapshot taken half-way is unchanged by the writes after it.
+    @Test func prefixIndexAgreesWithASortedListThroughSplitsAndRemovals() {
+        var rng = SplitMix(state: 42)
+        var index = PrefixIndex()
+        var reference = Set<[String]>()
+        let letters = Array("abcz")
+        func randomKey() -> String {
+            String((0..<Int.random(in: 1...5, using: &rng)).map { _ in letters.randomElement(using: &rng)! })
+        }
+        var snapshot = PrefixIndex()
+        var snapshotReference = Set<[String]>()
+        for step in 0..<40_000 {
+            let key = randomKey(), account = "u\(Int.random(in: 0..<300, using: &rng))"
+            if Int.random(in: 0..<3, using: &rng) == 0, let victim = reference.randomElement(using: &rng) {
+                index.remove(victim[0], account: victim[1])
+                reference.remove(victim)
+            } else {
+                index.insert(key, account: account)
+                reference.insert([key, account])
+            }
+            if step == 20_000 {
+                snapshot = index
+                snapshotReference = reference
+            }
+        }
+        func expected(_ ref: Set<[String]>, _ prefix: String) -> [String] {
+            ref.filter { $0[0].hasPrefix(prefix) }.sorted { $0[0] != $1[0] ? $0[0] < $1[0] : $0[1] < $1[1] }.map { $0[1] }
+        }
+        #expect(index.count == reference.count)
+        for prefix in ["a", "b", "z", "ab", "zz", "abc", "cz", "azcb", "c"] {
+            #expect(index.prefix(prefix) == expected(reference, prefix), "\(prefix)")
+            #expect(snapshot.prefix(prefix) == expected(snapshotReference, prefix), "snapshot \(prefix)")
+        }
+        for key in ["a", "ab", "zzz", "cab"] {
+            #expect(index.exact(key) == reference.filter { $0[0] == key }.map { $0[1] }.sorted(), "\(key)")
+        }
+        // Everything removed: the index is empty again.
+        for pair in reference { index.remove(pair[0], account: pair[1]) }
+        #expect(index.count == 0 && index.prefix("a").isEmpty)
+    }
 }

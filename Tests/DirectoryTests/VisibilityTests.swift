@@ -200,3 +200,29 @@ func oracleSubtree(openedBy department: DepartmentID, in m: DirectoryModel) -> D
         #expect(!v.canSee(department: d.id("育才学校")))
     }
 }
+
+/// The model's list of members in several departments, which a viewer's navigation reads instead
+/// of walking its whole scope: it follows every change of placement.
+@Suite struct SeveralDepartmentsIndexTests {
+    @Test func theListFollowsEveryChangeOfPlacement() {
+        var m = DirectoryModel(organization: "甲")
+        m.run(.createDepartment(DepartmentDraft(name: "一", parent: .root)))
+        m.run(.createDepartment(DepartmentDraft(name: "二", parent: .root)))
+        let one = m.child(of: .root, named: "一")!.id, two = m.child(of: .root, named: "二")!.id
+        func listed() -> [String] { m.membersInSeveralDepartments.map(\.account.value).sorted() }
+        m.run(.createMember(account: "a1", fields: [.name: "甲一", .email: "a1@x.com"], departments: [one, two], passwordHash: nil))
+        m.run(.createMember(account: "b1", fields: [.name: "乙一", .email: "b1@x.com"], departments: [one], passwordHash: nil))
+        #expect(listed() == ["a1"])
+        m.run(.setDepartments(acct("b1"), [two, one]))
+        #expect(listed() == ["a1", "b1"])
+        m.run(.setDepartments(acct("a1"), [two]))
+        #expect(listed() == ["b1"])
+        m.run(.depart(acct("b1")))
+        #expect(listed() == [], "departed members are in no department")
+        m.run(.reinstate(acct("b1"), into: [one, two]))
+        #expect(listed() == ["b1"])
+        #expect(m.run(.depart(acct("b1"))) == nil)
+        #expect(m.run(.erase(acct("b1"))) == nil)
+        #expect(listed() == [])
+    }
+}
