@@ -89,7 +89,7 @@ for N in $SIZES; do
   IFS=$'\t' read -r MDN _ MPW _ < "$USERS"
   # 200 members for the default-hash binds (their passwords set through LDAP on Roster; not
   # Pw-<uid>, which Roster's rules refuse for containing the account).
-  sed -n '2~7p' "$USERS" | head -n 200 | awk -F'\t' -v OFS='\t' '{ $3 = "Bench-hash-" NR "-k9"; print }' > "$OUT/hashed-$N.tsv"
+  awk -F'\t' -v OFS='\t' 'NR % 7 == 2 && n < 200 { n++; $3 = "Bench-hash-" n "-k9"; print }' "$USERS" > "$OUT/hashed-$N.tsv"
 
   # --- slapd
   SPORT=$(free_port)

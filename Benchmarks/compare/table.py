@@ -86,7 +86,7 @@ def table(run, size):
     out.append("")
     s_end, r_end = rss_end.get("admin", (None, None))
     out.append(f"Loading: slapadd {s_load} s, `roster import` (LDIF) {r_load} s. RSS after loading: slapd {s_rss} MB, Roster {r_rss} MB"
-               f" ({ratio(s_rss, r_rss) if s_rss and r_rss else '–'} slapd/Roster); after the admin runs: slapd {s_end} MB, Roster {r_end} MB.")
+               f" (Roster/slapd {ratio(r_rss, s_rss) if s_rss and r_rss else '–'}; target ≤ 1); after the admin runs: slapd {s_end} MB, Roster {r_end} MB.")
     out.append("")
     return out
 

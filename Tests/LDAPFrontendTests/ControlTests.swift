@@ -176,6 +176,34 @@ func pagedControl(_ controls: [Control]) -> PagedResultsControl? {
         #expect(planned == walked)
     }
 
+    /// With many candidates and a size limit, the walk goes through the tree in order and checks
+    /// members against the candidates instead of arranging them all: the entries are the first
+    /// ones of the full walk, in the same order, for the admin and for a member's view.
+    @Test func aSizeLimitedSearchWithManyCandidatesReturnsTheFirstEntriesOfTheWalk() throws {
+        var model = demoModel
+        let context = CommandContext(actor: "cn=admin,dc=example,dc=com", source: "test", role: .superAdmin)
+        let departments = model.departments.values.filter { $0.id != .root }.map(\.id).sorted()
+        for i in 0..<80 {
+            var fields: [MemberField: String] = [.name: "张\(["伟", "芳", "敏", "静", "强"][i % 5])\(i)", .email: "zmany\(i)@example.com"]
+            if i % 13 == 0 { fields[.pinned] = "yes" }
+            _ = try model.apply(.createMember(account: "zmany\(i)", fields: fields,
+                departments: [departments[i % departments.count]], passwordHash: nil), by: context)
+        }
+        for (who, password) in [("cn=admin,dc=example,dc=com", "secret"), ("t2001", "Pw-t2001")] {
+            var s = try makeSession(model: model)
+            #expect(s.bind(who, password).resultCode == .success)
+            for filter in ["(cn=zh*)", "(|(cn=张*)(mail=zmany*)(sn=张*))", "(mail=zmany*)"] {
+                let all = try s.search(base, .wholeSubtree, unplanned(filter), attributes: ["1.1"]).entries.map(\.objectName)
+                #expect(all.count > 12, "\(who) \(filter): \(all.count)")
+                for limit in [1, 2, 3] {
+                    let r = try s.search(base, .wholeSubtree, filter, attributes: ["1.1"], sizeLimit: Int32(limit))
+                    #expect(r.entries.map(\.objectName) == Array(all.prefix(limit)), "\(who) \(filter) limit \(limit)")
+                    #expect(r.result.resultCode == .sizeLimitExceeded)
+                }
+            }
+        }
+    }
+
     @Test func aViewerWhoMayNotSeeMobilesFindsNothingByMobile() throws {
         var directory = demoModel
         _ = try directory.apply(.setFieldPolicy(.mobile, FieldPolicy.Rule(shown: false, selfEditable: false)), by: CommandContext(actor: "t", source: "t"))

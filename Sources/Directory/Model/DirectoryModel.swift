@@ -303,6 +303,16 @@ public struct DirectoryModel: Sendable {
     /// How many members (active and departed) the directory holds.
     public var memberCount: Int { membersByKey.count }
 
+    /// Account keys of the active members directly in `id` (primary or not), in the
+    /// department's order, without building the members.
+    public func memberKeys(in id: DepartmentID) -> [String] { directMembers[id] ?? [] }
+
+    /// Whether the account key is a departed member's.
+    public func isDeparted(key: String) -> Bool { departedKeys.contains(key) }
+
+    /// How many members have departed.
+    public var departedCount: Int { departedKeys.count }
+
     /// Active members directly in `id` (primary or not): pinned first, then by pinyin.
     public func members(in id: DepartmentID) -> [Member] {
         (directMembers[id] ?? []).compactMap { membersByKey[$0] }

@@ -17,6 +17,12 @@ struct SearchWalk: Sendable {
     let selection: AttributeSelection
     let evaluator: FilterEvaluator
     let plan: SearchPlan?
+    /// The plan's candidates arranged for the walk (computed at the first department reached).
+    private var arrangement: SearchPlan.Arrangement?
+    /// Whether the walk goes through the tree in order, checking members against the plan's
+    /// candidates, rather than arranging the candidates first: when there are so many of them
+    /// that the size limit is reached long before the tree is done.
+    private let walksInOrder: Bool
     let recurse: Bool
     let sizeLimit: Int
     let timeLimit: Int
@@ -70,6 +76,8 @@ struct SearchWalk: Sendable {
         self.selection = AttributeSelection(request.attributes)
         self.evaluator = SearchOperation.makeEvaluator(frontend: frontend, visibility: visibility)
         self.plan = plan
+        let collects = !sortKeys.isEmpty || paged != nil
+        self.walksInOrder = plan.map { !collects && sizeLimit > 0 && $0.candidateCount > 4 * sizeLimit } ?? false
         self.sizeLimit = sizeLimit
         self.timeLimit = timeLimit
         self.deadline = timeLimit > 0 ? Date().addingTimeInterval(TimeInterval(timeLimit)) : nil
@@ -226,13 +234,24 @@ struct SearchWalk: Sendable {
     }
 
     /// The children of a node in the walk: all of them, or only those on the way to a candidate.
-    private func children(_ node: DITNode) -> [DITNode] {
+    private mutating func children(_ node: DITNode) -> [DITNode] {
         let dit = frontend.dit
         guard let plan else { return dit.children(of: node, in: model) }
         switch node {
         case .department(let id):
-            var out: [DITNode] = (plan.byDepartment[id] ?? []).map { .member($0.account) }
-            out.append(contentsOf: model.children(of: id).filter { plan.relevant.contains($0) }.map { .department($0) })
+            var out: [DITNode]
+            if walksInOrder {
+                out = []
+                for key in model.memberKeys(in: id) where plan.candidates.contains(key) {
+                    if let m = model.member(key), m.primaryDepartment == id { out.append(.member(m.account)) }
+                }
+                out.append(contentsOf: model.children(of: id).map { .department($0) })
+            } else {
+                if arrangement == nil { arrangement = plan.arrange(in: model) }
+                let arranged = arrangement!
+                out = SearchPlan.ordered(arranged.byDepartment[id] ?? [], in: model).map { .member($0.account) }
+                out.append(contentsOf: model.children(of: id).filter { arranged.relevant.contains($0) }.map { .department($0) })
+            }
             if id == .root {
                 for c in dit.children(of: node, in: model) {
                     switch c {
