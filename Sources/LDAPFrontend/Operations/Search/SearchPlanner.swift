@@ -1,5 +1,6 @@
 import Directory
 import LDAPProtocol
+import Synchronization
 
 /// Narrows a search to the members an index says can match, so that a search over a large
 /// directory costs what it returns: equality on uid, mail and mobile; equality and leading
@@ -45,7 +46,7 @@ struct SearchPlanner {
             switch AttributeRegistry.type(named: ava.attribute)?.key {
             case "cn"?:
                 guard let v = folded(ava.value) else { return nil }
-                return Set(model.groups.values.filter { DistinguishedName.foldValue($0.name) == v }.map(\.key))
+                return Set(model.groups.values.filter { GroupNameFolds.folded($0.name) == v }.map(\.key))
             case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
             default: return nil
             }
@@ -53,7 +54,7 @@ struct SearchPlanner {
             switch AttributeRegistry.type(named: sf.attribute)?.key {
             case "cn"?:
                 guard let initial = sf.initial.flatMap(folded) else { return nil }
-                return Set(model.groups.values.filter { DistinguishedName.foldValue($0.name).hasPrefix(initial) }.map(\.key))
+                return Set(model.groups.values.filter { GroupNameFolds.folded($0.name).hasPrefix(initial) }.map(\.key))
             case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
             default: return nil
             }
@@ -64,22 +65,31 @@ struct SearchPlanner {
 
     /// Account keys of the members that may match, or nil when no index applies.
     func candidates(_ filter: Filter) -> Set<String>? {
+        var asked: [String: Set<String>] = [:]
+        return candidates(filter, &asked)
+    }
+
+    /// `asked`: the index answers already given in this filter, by lookup (the address book's
+    /// `(|(cn=X*)(mail=X*)(sn=X*))` asks the name index the same question twice).
+    private func candidates(_ filter: Filter, _ asked: inout [String: Set<String>]) -> Set<String>? {
         switch filter {
         case .and(let items):
             var best: Set<String>?
             for item in items {
-                guard let c = candidates(item) else { continue }
+                guard let c = candidates(item, &asked) else { continue }
                 best = best.map { $0.intersection(c) } ?? c
             }
             return best
         case .or(let items):
             guard !items.isEmpty else { return [] }
-            var union = Set<String>()
+            var union: Set<String>?
+            var seen = Set<String>()
             for item in items {
-                guard let c = candidates(item) else { return nil }
-                union.formUnion(c)
+                if let question = Self.question(item), !seen.insert(question).inserted { continue }
+                guard let c = candidates(item, &asked) else { return nil }
+                if union == nil { union = c } else if c.count > union!.count { union = c.union(union!) } else { union!.formUnion(c) }
             }
-            return union
+            return union ?? []
         case .equalityMatch(let ava):
             guard let type = AttributeRegistry.type(named: ava.attribute),
                 let value = String(validating: ava.value, as: UTF8.self)
@@ -101,13 +111,48 @@ struct SearchPlanner {
                 let initialBytes = sf.initial, let initial = String(validating: initialBytes, as: UTF8.self),
                 !initial.isEmpty
             else { return nil }
+            guard let question = Self.question(filter) else { return nil }
+            if let known = asked[question] { return known }
+            let answer: Set<String>
             switch type.key {
-            case "cn", "displayname", "sn", "givenname": return model.accountKeys(namePrefix: initial)
-            case "mail": return model.accountKeys(emailPrefix: initial)
+            case "cn", "displayname", "sn", "givenname": answer = model.accountKeys(namePrefix: initial)
+            case "mail": answer = model.accountKeys(emailPrefix: initial)
             default: return nil
             }
+            asked[question] = answer
+            return answer
         default:
             return nil
         }
+    }
+
+    /// The index lookup a leading substring asks (the same for cn, displayName, sn and
+    /// givenName, which share the name index), or nil for any other item.
+    static func question(_ filter: Filter) -> String? {
+        guard case .substrings(let sf) = filter, let type = AttributeRegistry.type(named: sf.attribute),
+            let initialBytes = sf.initial, let initial = String(validating: initialBytes, as: UTF8.self), !initial.isEmpty
+        else { return nil }
+        switch type.key {
+        case "cn", "displayname", "sn", "givenname": return "name\u{0}" + initial
+        case "mail": return "mail\u{0}" + initial
+        default: return nil
+        }
+    }
+}
+
+/// Group names folded as DN values compare them, remembered: folding a CJK name (normalisation)
+/// for every group on every search was a tenth of an address-book search's cost.
+enum GroupNameFolds {
+    private static let cache = Mutex<[String: String]>([:])
+    static let limit = 100_000
+
+    static func folded(_ name: String) -> String {
+        if let known = cache.withLock({ $0[name] }) { return known }
+        let folded = DistinguishedName.foldValue(name)
+        cache.withLock { c in
+            if c.count >= limit { c.removeAll(keepingCapacity: true) }
+            c[name] = folded
+        }
+        return folded
     }
 }
