@@ -551,12 +551,15 @@ public final class SQLiteStore: DirectoryStore {
     }
 
     static func members(_ db: Database, keys: Set<String>?) throws -> [Member] {
-        try fetchRows(db, table: "members", keyColumn: "account_key", keys: keys.map(Array.init)).compactMap { row in
+        var columns: [String: Int]?
+        return try fetchRows(db, table: "members", keyColumn: "account_key", keys: keys.map(Array.init)).compactMap { (raw: Row) -> Member? in
+            if columns == nil { columns = NamedRow.columns(of: raw) }
+            let row = NamedRow(row: raw, columns: columns!)
             guard let account = try? Account(parsing: row["account"]) else { return nil }
             var m = Member(
                 account: account, name: row["name"], departments: ids(row["departments"]), mobile: row["mobile"],
                 email: row["email"], wechat: row["wechat"], title: row["title"],
-                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(row, "created"))
+                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(raw, "created"))
             m.nickname = row["nickname"]
             m.gender = row["gender"]
             m.phone = row["phone"]
@@ -572,8 +575,8 @@ public final class SQLiteStore: DirectoryStore {
             m.pinned = row["pinned"]
             m.hidden = row["hidden"]
             m.passwordHash = row["password_hash"]
-            m.modified = stamp(row, "modified")
-            m.security = security(row)
+            m.modified = stamp(raw, "modified")
+            m.security = security(raw)
             if (row["status"] as String) == "departed" {
                 m.status = .departed(
                     at: Date(timeIntervalSince1970: row["departed_at"] ?? 0), by: row["departed_by"] ?? "",
@@ -672,5 +675,28 @@ final class WriterWaitSignal: Sendable {
         clock_gettime(CLOCK_REALTIME, &now)
         let age = Double(now.tv_sec - st.st_mtim.tv_sec) + Double(now.tv_nsec - st.st_mtim.tv_nsec) / 1e9
         return age < 0.1
+    }
+}
+
+/// A row read by column name through an index built once per query: GRDB's lookup by name
+/// lower-cases the name on every read (found by profiling the load of 100 000 members, where it
+/// was an eighth of the time).
+struct NamedRow {
+    let row: Row
+    let columns: [String: Int]
+
+    static func columns(of row: Row) -> [String: Int] {
+        Dictionary(row.columnNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    @_disfavoredOverload
+    subscript<Value: DatabaseValueConvertible>(_ name: String) -> Value {
+        guard let i = columns[name] else { return row[name] }
+        return row[i]
+    }
+
+    subscript<Value: DatabaseValueConvertible>(_ name: String) -> Value? {
+        guard let i = columns[name] else { return row[name] }
+        return row[i]
     }
 }
