@@ -24,7 +24,7 @@
 #      BENCH_WORK (/tmp/roster-bench), OUT (the run's directory; default under BENCH_WORK).
 # Installs what it needs when missing (slapd, ldap-utils, 389-ds-base, python3-ldap, bc,
 # iproute2), never starting their services. Not part of the test suite: the machine should be
-# otherwise idle. About 6 minutes at 10 000 members and 10 at 100 000 with the defaults.
+# otherwise idle. About 8 minutes at 10 000 members and 20 at 100 000 with the defaults.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
