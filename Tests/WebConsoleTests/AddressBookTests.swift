@@ -223,6 +223,8 @@ import Testing
             try await b.signIn("t2001", "Pw-t2001")
             let r = try await b.post("/me", [("nickname", String(repeating: "a", count: 200_000))])
             #expect(r.status == .contentTooLarge)
+            // It says what is wrong (found by review: the page said 请求无效, "bad request").
+            #expect(r.text.contains("提交的内容太大"), "\(r.text.prefix(300))")
         }
     }
 }

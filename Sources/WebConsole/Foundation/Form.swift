@@ -40,7 +40,7 @@ public struct Form: Sendable, Hashable {
 /// logged at debug level, never shown: it may name what the visitor may not see).
 public struct WebError: Error, Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
-        case badRequest, forbidden, notFound, csrf, origin, tooManyRequests
+        case badRequest, forbidden, notFound, csrf, origin, tooManyRequests, tooLarge
     }
 
     public var kind: Kind

@@ -29,13 +29,15 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
             response = ErrorPage.response(error.kind, request, context)
         } catch let error as HTTPError where error.status == .notFound {
             response = ErrorPage.response(.notFound, request, context)
-        } catch let error as HTTPError where error.status == .contentTooLarge || error.status == .badRequest {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            response = ErrorPage.response(.tooLarge, request, context)
+        } catch let error as HTTPError where error.status == .badRequest {
             response = ErrorPage.response(.badRequest, request, context)
         } catch is NIOTooManyBytesError {
             // A form over the limit (found by review: answered 500 after reading all of it): 413,
-            // and the connection closes rather than read the rest.
-            response = ErrorPage.response(.badRequest, request, context)
-            response.status = .contentTooLarge
+            // and the connection closes rather than read the rest; the page says what is wrong
+            // (found by review: it said 请求无效, "bad request").
+            response = ErrorPage.response(.tooLarge, request, context)
             response.headers[.connection] = "close"
         } catch {
             context.logger.error("web request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
@@ -165,6 +167,7 @@ enum ErrorPage {
             case .csrf: (.forbidden, .csrfFailed)
             case .origin: (.forbidden, .originRefused)
             case .tooManyRequests: (.tooManyRequests, .signInBusy)
+            case .tooLarge: (.contentTooLarge, .requestTooLarge)
             }
         let body: HTML = "<section class=\"error\"><h1>\(w[word])</h1><p><a href=\"/\">\(w[.back])</a></p></section>"
         return Page(title: w[word], body: body, status: status).response(request, context)

@@ -33,5 +33,5 @@ public enum Word: String, Sendable, Hashable, CaseIterable {
     case auditUntil, auditAccount, auditKind, auditAllKinds, auditWrites, auditBinds, auditTime, auditActor
     case auditSource, auditAction, auditTarget, auditChanges, auditPrevious, auditNext, auditOwnOnly
     // Errors
-    case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError
+    case notFound, forbidden, badRequest, csrfFailed, originRefused, serverError, requestTooLarge
 }

@@ -194,6 +194,7 @@ extension Words {
         .notFound: "No such page or person",
         .forbidden: "Forbidden",
         .badRequest: "Bad request",
+        .requestTooLarge: "What was sent is too large",
         .csrfFailed: "The form expired; reload the page and try again",
         .originRefused: "Requests from other sites are refused",
         .serverError: "Server error; try again later",

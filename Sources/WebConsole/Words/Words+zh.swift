@@ -194,6 +194,7 @@ extension Words {
         .notFound: "没有找到该页面或成员",
         .forbidden: "没有权限",
         .badRequest: "请求无效",
+        .requestTooLarge: "提交的内容太大",
         .csrfFailed: "表单已过期，请刷新页面后重试",
         .originRefused: "拒绝来自其他网站的请求",
         .serverError: "服务器出错，请稍后再试",
