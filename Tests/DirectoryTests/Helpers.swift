@@ -1,5 +1,6 @@
 import Directory
 import Foundation
+@testable import Storage
 
 let admin = CommandContext(actor: "cn=admin,dc=example,dc=com", source: "test", role: .superAdmin)
 
@@ -60,4 +61,28 @@ struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// Another connection (another process, in effect) holding a SQLite store's write lock on a
+/// thread of its own until ``release()`` (or 10 s), then giving up without writing.
+final class WriteLockHolder: Sendable {
+    private let locked = DispatchSemaphore(value: 0)
+    private let released = DispatchSemaphore(value: 0)
+    /// Whether the lock was taken within 10 s.
+    let isHeld: Bool
+
+    init(_ store: SQLiteStore) throws {
+        let current = try store.load()
+        let locked = locked, released = released
+        Thread {
+            _ = try? store.write(from: current) { (_: inout DirectoryModel) throws -> (AuditRecord, Int) in
+                locked.signal()
+                _ = released.wait(timeout: .now() + 10)
+                throw StorageError("holder gives up")
+            }
+        }.start()
+        isHeld = locked.wait(timeout: .now() + 10) == .success
+    }
+
+    func release() { released.signal() }
 }

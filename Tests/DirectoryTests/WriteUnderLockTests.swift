@@ -41,18 +41,8 @@ import Testing
 
         // A second connection (another process, in effect) takes the write lock and keeps it.
         let other = try SQLiteStore(path: path)
-        let current = try other.load()
-        let locked = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let holder = Thread {
-            _ = try? other.write(from: current) { (_: inout DirectoryModel) throws -> (AuditRecord, Int) in
-                locked.signal()
-                _ = release.wait(timeout: .now() + 10)
-                throw StorageError("holder gives up")
-            }
-        }
-        holder.start()
-        #expect(locked.wait(timeout: .now() + 10) == .success)
+        let lock = try WriteLockHolder(other)
+        #expect(lock.isHeld)
 
         let start = Date()
         var caught: (any Error)?
@@ -62,7 +52,7 @@ import Testing
             caught = error
         }
         let waited = Date().timeIntervalSince(start)
-        release.signal()
+        lock.release()
         let busy = try #require(caught as? StoreError)
         #expect(busy.code == .busy)
         #expect(busy.message.contains("busy"))

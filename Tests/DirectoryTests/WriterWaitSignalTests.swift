@@ -19,18 +19,8 @@ import Testing
 
         // The holder (an import's group commit, in effect) takes the write lock and keeps it
         // until told; meanwhile it looks for a waiting writer.
-        let current = try holder.load()
-        let locked = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let holding = Thread {
-            _ = try? holder.write(from: current) { (_: inout DirectoryModel) throws -> (AuditRecord, Int) in
-                locked.signal()
-                _ = release.wait(timeout: .now() + 10)
-                throw StorageError("holder gives up")
-            }
-        }
-        holding.start()
-        #expect(locked.wait(timeout: .now() + 10) == .success)
+        let lock = try WriteLockHolder(holder)
+        #expect(lock.isHeld)
         #expect(!holder.anotherWriterIsWaiting(), "the lock is held, nobody waits yet")
 
         let wrote = DispatchSemaphore(value: 0)
@@ -46,7 +36,7 @@ import Testing
             Thread.sleep(forTimeInterval: 0.005)
         }
         #expect(seen, "the holder sees the waiting writer")
-        release.signal()
+        lock.release()
         #expect(wrote.wait(timeout: .now() + 10) == .success)
         #expect(waiter.live.snapshot().member("lisi")?.title == "经理", "the waiter got its turn")
         #expect(!FileManager.default.fileExists(atPath: path + "-writer-waiting"), "the waiter clears the signal after its write")

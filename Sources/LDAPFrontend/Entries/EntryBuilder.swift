@@ -1,5 +1,4 @@
 public import Directory
-import Synchronization
 import LDAPProtocol
 import Foundation
 
@@ -378,17 +377,9 @@ public struct EntryBuilder: Sendable {
 /// remembered by name: an address-book search on sn rebuilt it for every entry it examined
 /// (a tenth of the search's cost at 100 000 members).
 enum PartPinyinMemo {
-    private static let cache = Mutex<[String: (surname: PinyinName?, givenName: PinyinName?)]>([:])
-    static let limit = 100_000
+    private static let memo = BoundedMemo<(surname: PinyinName?, givenName: PinyinName?)>()
 
     static func parts(_ name: String, _ pinyin: PinyinName) -> (surname: PinyinName?, givenName: PinyinName?) {
-        let key = name + "\u{0}" + pinyin.spaced
-        if let known = cache.withLock({ $0[key] }) { return known }
-        let parts = DirectoryModel.partPinyin(name, pinyin)
-        cache.withLock { c in
-            if c.count >= limit { c.removeAll(keepingCapacity: true) }
-            c[key] = parts
-        }
-        return parts
+        memo.value(for: name + "\u{0}" + pinyin.spaced) { DirectoryModel.partPinyin(name, pinyin) }
     }
 }

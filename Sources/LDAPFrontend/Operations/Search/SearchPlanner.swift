@@ -1,6 +1,5 @@
 import Directory
 import LDAPProtocol
-import Synchronization
 
 /// Narrows a search to the members an index says can match, so that a search over a large
 /// directory costs what it returns: equality on uid, mail and mobile; equality and leading
@@ -143,16 +142,7 @@ struct SearchPlanner {
 /// Group names folded as DN values compare them, remembered: folding a CJK name (normalisation)
 /// for every group on every search was a tenth of an address-book search's cost.
 enum GroupNameFolds {
-    private static let cache = Mutex<[String: String]>([:])
-    static let limit = 100_000
+    private static let memo = BoundedMemo<String>()
 
-    static func folded(_ name: String) -> String {
-        if let known = cache.withLock({ $0[name] }) { return known }
-        let folded = DistinguishedName.foldValue(name)
-        cache.withLock { c in
-            if c.count >= limit { c.removeAll(keepingCapacity: true) }
-            c[name] = folded
-        }
-        return folded
-    }
+    static func folded(_ name: String) -> String { memo.value(for: name) { DistinguishedName.foldValue(name) } }
 }
