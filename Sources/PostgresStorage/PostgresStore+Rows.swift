@@ -155,11 +155,7 @@ extension PostgresStore {
             "INSERT INTO audit(time, actor, source, action, target, before, after) VALUES \(values.joined(separator: ", "))", b.bindings)
     }
 
-    static func encodeMap(_ map: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(map)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    static func encodeMap(_ map: [String: String]) -> String { JSONText.object(map) }
 
     static func decodeMap(_ json: String) -> [String: String] {
         (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]

@@ -141,30 +141,30 @@ public final class PostgresStore: DirectoryStore {
             _ = state.model.takeChanges()
             let nextID = state.model.nextDepartmentID
             let (record, value) = try body(&state.model)
-            try Self.persistCommand(&state, since: nextID, record, s)
+            try Self.persistCommand(&state, since: nextID, [record], s)
             return value
         }
     }
 
     public func writeBatch(
         from current: StoredDirectory, _ bodies: [DirectoryStoreWrite]
-    ) throws -> (StoredDirectory, [Result<AuditRecord, any Error>]) {
+    ) throws -> (StoredDirectory, [Result<[AuditRecord], any Error>]) {
         try writeTransaction(from: current) { state, s in
             _ = state.model.takeChanges()
-            var outcomes: [Result<AuditRecord, any Error>] = []
+            var outcomes: [Result<[AuditRecord], any Error>] = []
             for body in bodies {
                 let nextID = state.model.nextDepartmentID
-                let record: AuditRecord
+                let records: [AuditRecord]
                 do {
-                    record = try body(&state.model)
+                    records = try body(&state.model)
                 } catch {
                     // The command changed nothing (apply works on a copy).
                     _ = state.model.takeChanges()
                     outcomes.append(.failure(error))
                     continue
                 }
-                try Self.persistCommand(&state, since: nextID, record, s)
-                outcomes.append(.success(record))
+                try Self.persistCommand(&state, since: nextID, records, s)
+                outcomes.append(.success(records))
             }
             return outcomes
         }
@@ -341,10 +341,11 @@ public final class PostgresStore: DirectoryStore {
 
     // MARK: - Writing
 
-    /// Persists one command: its rows, the department id sequence if it moved, the next sequence
-    /// number with its change-log row, and its audit record.
+    /// Persists one write (one command, or an import row's few): its rows, the department id
+    /// sequence if it moved, the next sequence number with its change-log row, and its audit
+    /// records.
     private static func persistCommand(
-        _ state: inout StoredDirectory, since nextID: DepartmentID, _ record: AuditRecord, _ s: PostgresSession
+        _ state: inout StoredDirectory, since nextID: DepartmentID, _ records: [AuditRecord], _ s: PostgresSession
     ) throws {
         let changes = state.model.takeChanges()
         let model = state.model
@@ -361,7 +362,7 @@ public final class PostgresStore: DirectoryStore {
             INSERT INTO change_log(seq, changes) SELECT seq, \(json) FROM next RETURNING seq
             """, b.bindings)
         state.sequence = expected
-        try appendAudit([record], s)
+        try appendAudit(records, s)
         s.check(numbered) { result in
             guard let seq = try result.rows.first?.makeRandomAccess().int64("seq"), seq == expected else {
                 throw PostgresStoreError("the change counter did not give \(expected)")
@@ -381,9 +382,7 @@ public final class PostgresStore: DirectoryStore {
             """)
     }
 
-    static func encode(_ changes: ChangeSet) throws -> String {
-        String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
-    }
+    static func encode(_ changes: ChangeSet) throws -> String { JSONText.changes(changes) }
 
     /// Turns connection failures and lock timeouts into ``StoreError`` (`busy`), server errors
     /// into ``PostgresStoreError``; domain errors pass through. `lockTimeout`: the wait a lock

@@ -213,7 +213,7 @@ public final class SQLiteStore: DirectoryStore {
                     _ = state.model.takeChanges()
                     let nextID = state.model.nextDepartmentID
                     let (record, value) = try body(&state.model)
-                    try Self.persistCommand(&state, since: nextID, record, db)
+                    try Self.persistCommand(&state, since: nextID, [record], db)
                     result = (state, value)
                     return .commit
                 }
@@ -225,27 +225,27 @@ public final class SQLiteStore: DirectoryStore {
 
     public func writeBatch(
         from current: StoredDirectory, _ bodies: [DirectoryStoreWrite]
-    ) throws -> (StoredDirectory, [Result<AuditRecord, any Error>]) {
+    ) throws -> (StoredDirectory, [Result<[AuditRecord], any Error>]) {
         try mapBusy {
             try pool.writeWithoutTransaction { db in
-                var result: (StoredDirectory, [Result<AuditRecord, any Error>])?
+                var result: (StoredDirectory, [Result<[AuditRecord], any Error>])?
                 try db.inTransaction(.immediate) {
                     var state = try Self.catchUp(current, db)
                     _ = state.model.takeChanges()
-                    var outcomes: [Result<AuditRecord, any Error>] = []
+                    var outcomes: [Result<[AuditRecord], any Error>] = []
                     for body in bodies {
                         let nextID = state.model.nextDepartmentID
-                        let record: AuditRecord
+                        let records: [AuditRecord]
                         do {
-                            record = try body(&state.model)
+                            records = try body(&state.model)
                         } catch {
                             // The command changed nothing (apply works on a copy).
                             _ = state.model.takeChanges()
                             outcomes.append(.failure(error))
                             continue
                         }
-                        try Self.persistCommand(&state, since: nextID, record, db)
-                        outcomes.append(.success(record))
+                        try Self.persistCommand(&state, since: nextID, records, db)
+                        outcomes.append(.success(records))
                     }
                     result = (state, outcomes)
                     return .commit
@@ -259,14 +259,14 @@ public final class SQLiteStore: DirectoryStore {
     /// Persists what one command changed in the model: its rows, the department id sequence if
     /// it moved, a change-log record (the state's new sequence number) and its audit record.
     private static func persistCommand(
-        _ state: inout StoredDirectory, since nextID: DepartmentID, _ record: AuditRecord, _ db: Database
+        _ state: inout StoredDirectory, since nextID: DepartmentID, _ records: [AuditRecord], _ db: Database
     ) throws {
         let changes = state.model.takeChanges()
         let model = state.model
         try persist(model.entities(for: changes), db, pinyin: { model.pinyin(of: $0).spaced })
         if model.nextDepartmentID != nextID { try saveNextDepartmentID(model.nextDepartmentID, db) }
         state.sequence = try appendLog(changes, db)
-        try appendAudit(record, db)
+        for record in records { try appendAudit(record, db) }
     }
 
     /// Turns SQLite's busy and locked results into ``StoreError`` code `busy`.
@@ -487,8 +487,7 @@ public final class SQLiteStore: DirectoryStore {
 
     @discardableResult
     static func appendLog(_ changes: ChangeSet, _ db: Database) throws -> Int64 {
-        let json = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
-        try db.cachedStatement(sql: "INSERT INTO change_log(changes) VALUES (?)").execute(arguments: [json])
+        try db.cachedStatement(sql: "INSERT INTO change_log(changes) VALUES (?)").execute(arguments: [JSONText.changes(changes)])
         return db.lastInsertedRowID
     }
 
@@ -497,11 +496,7 @@ public final class SQLiteStore: DirectoryStore {
             arguments: [r.time.timeIntervalSince1970, r.actor, r.source, r.action, r.target, encodeMap(r.before), encodeMap(r.after)])
     }
 
-    static func encodeMap(_ map: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: (try? encoder.encode(map)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    static func encodeMap(_ map: [String: String]) -> String { JSONText.object(map) }
 
     static func decodeMap(_ json: String) -> [String: String] {
         (try? JSONDecoder().decode([String: String].self, from: Data(json.utf8))) ?? [:]

@@ -11,8 +11,13 @@ extension DirectoryModel {
     /// - Returns: the audit record of what it did.
     /// - Throws: ``DirectoryError`` naming the field and the rule broken.
     public mutating func apply(_ command: DirectoryCommand, by context: CommandContext) throws(DirectoryError) -> AuditRecord {
+        let ctx = resolved(context)
+        // A member's creation checks every rule before its one change (`put`): it runs on the
+        // model itself, so the indexes' nodes are changed in place, not copied (an import's
+        // rows: a copy of the model per row made every index write copy its path of nodes).
+        if case .createMember = command { return try perform(command, ctx) }
         var next = self
-        let record = try next.perform(command, resolved(context))
+        let record = try next.perform(command, ctx)
         self = next
         return record
     }

@@ -89,7 +89,7 @@ public struct DirectoryModel: Sendable {
     }
 
     /// A department's name as sibling names are compared: compatibility-normalised, lower-cased.
-    static func foldDepartmentName(_ name: String) -> String { name.precomposedStringWithCompatibilityMapping.lowercased() }
+    static func foldDepartmentName(_ name: String) -> String { name.compatibilityFolded }
 
     struct ChildName: Hashable, Sendable {
         var parent: DepartmentID
@@ -266,7 +266,7 @@ public struct DirectoryModel: Sendable {
     /// Folds a name for lookups: compatibility-normalised (full-width to half-width), lower-cased,
     /// runs of spaces collapsed.
     public static func foldName(_ name: String) -> String {
-        let folded = name.precomposedStringWithCompatibilityMapping.lowercased()
+        let folded = name.compatibilityFolded
         return folded.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
@@ -531,5 +531,22 @@ public struct DirectoryModel: Sendable {
     public mutating func removeAdministrator(_ name: String) {
         administrators[name.lowercased()] = nil
         changes.administrators.insert(name.lowercased())
+    }
+}
+
+extension String {
+    /// Compatibility-normalised (NFKC) and lower-cased: how names are compared. Text of ASCII
+    /// and CJK unified ideographs only — most names — is its own NFKC form and needs at most
+    /// the ASCII lower-casing (the normalisation was a fifth of an import's department lookups).
+    var compatibilityFolded: String {
+        var upper = false
+        for scalar in unicodeScalars {
+            switch scalar.value {
+            case 0x41...0x5A: upper = true
+            case 0..<0x80, 0x4E00...0x9FFF, 0x3400...0x4DBF: continue
+            default: return precomposedStringWithCompatibilityMapping.lowercased()
+            }
+        }
+        return upper ? lowercased() : self
     }
 }

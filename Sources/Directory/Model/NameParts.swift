@@ -34,9 +34,22 @@ public struct NameParts: Sendable, Hashable {
 extension String {
     /// The string without leading and trailing whitespace.
     public var trimmingWhitespace: String {
+        // Most values start and end with a printable ASCII character or a Han one: nothing to trim.
+        if let first = unicodeScalars.first, let last = unicodeScalars.last, first.isPlainVisible, last.isPlainVisible { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
         return String(s)
+    }
+}
+
+extension Unicode.Scalar {
+    /// A printable ASCII character or a CJK unified ideograph: never whitespace, never part of
+    /// a whitespace cluster.
+    public var isPlainVisible: Bool {
+        switch value {
+        case 0x21...0x7E, 0x4E00...0x9FFF: true
+        default: false
+        }
     }
 }

@@ -49,22 +49,55 @@ extension PinyinName {
 
 /// Mandarin → Latin transliteration with the surname table.
 public enum Pinyin {
-    /// Names already transliterated (an import computes each new member's pinyin in its plan and
-    /// again when it applies; names repeat across an organisation). At most `cacheLimit` names;
-    /// emptied when full.
-    private static let cache = Mutex<[String: PinyinName]>([:])
+    /// Names already transliterated (names repeat across an organisation; an import computes its
+    /// new members' pinyin ahead, on all cores). At most `cacheLimit` names, more while an import
+    /// reserves room (``remembering(atLeast:_:)``); emptied when full.
+    private static let cache = Mutex<Cache>(Cache())
     static let cacheLimit = 65_536
 
-    static func remembered(_ name: String) -> PinyinName? { cache.withLock { $0[name] } }
+    private struct Cache {
+        var names: [String: PinyinName] = [:]
+        /// The room imports under way reserved.
+        var reserved: [Int] = []
+        var limit: Int { Pinyin.cacheLimit + reserved.reduce(0, +) }
+    }
 
-    static var cachedCount: Int { cache.withLock { $0.count } }
+    static func remembered(_ name: String) -> PinyinName? { cache.withLock { $0.names[name] } }
+
+    static var cachedCount: Int { cache.withLock { $0.names.count } }
 
     static func remember(_ name: String, _ pinyin: PinyinName) {
         guard name.utf8.count <= 256 else { return }
         cache.withLock { c in
-            if c.count >= cacheLimit { c.removeAll(keepingCapacity: true) }
-            c[name] = pinyin
+            if c.names.count >= c.limit { c.names.removeAll(keepingCapacity: true) }
+            c.names[name] = pinyin
         }
+    }
+
+    /// Transliterates `names` on all cores and remembers them, with room for all of them until
+    /// `body` returns (an import's new members, computed before its writes apply them one by
+    /// one under the write lock).
+    public static func remembering<T, E: Error>(_ names: [String], _ body: () throws(E) -> T) throws(E) -> T {
+        let unique = Array(Set(names.filter { $0.utf8.count <= 256 && remembered($0) == nil }))
+        cache.withLock { $0.reserved.append(unique.count) }
+        defer {
+            cache.withLock { c in
+                if let i = c.reserved.firstIndex(of: unique.count) { c.reserved.remove(at: i) }
+                if c.names.count > c.limit { c.names.removeAll(keepingCapacity: false) }
+            }
+        }
+        let results = Mutex([PinyinName?](repeating: nil, count: unique.count))
+        DispatchQueue.concurrentPerform(iterations: (unique.count + 255) / 256) { chunk in
+            let range = (chunk * 256)..<min(unique.count, chunk * 256 + 256)
+            let computed = range.map { PinyinName(transliterating: unique[$0]) }
+            results.withLock { r in for (i, p) in zip(range, computed) { r[i] = p } }
+        }
+        let computed = results.withLock { $0 }
+        cache.withLock { c in
+            if c.names.count + unique.count > c.limit { c.names.removeAll(keepingCapacity: true) }
+            for (name, p) in zip(unique, computed) { c.names[name] = p }
+        }
+        return try body()
     }
 
     /// Surnames whose reading differs from the character's most common one.

@@ -38,7 +38,7 @@ public struct PasswordPolicy: Sendable, Hashable, Codable {
 }
 
 /// Whose password is being set: what it must not contain.
-public struct PasswordOwner: Sendable {
+public struct PasswordOwner: Sendable, Hashable {
     public var account: String
     /// The name's pinyin, run together (`zhangsan`).
     public var pinyin: String?

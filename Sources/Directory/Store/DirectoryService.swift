@@ -65,11 +65,11 @@ public final class DirectoryService: Sendable {
         by context: CommandContext, _ makeCommand: (DirectoryModel) throws(DirectoryError) -> DirectoryCommand
     ) throws -> AuditRecord {
         try withoutActuallyEscaping(makeCommand) { make in
-            let write = PendingWrite { (model: inout DirectoryModel) throws -> AuditRecord in
+            let write = PendingWrite { (model: inout DirectoryModel) throws -> [AuditRecord] in
                 let command = try make(model)
-                return try model.apply(command, by: context)
+                return [try model.apply(command, by: context)]
             }
-            return try submit(write).get()
+            return try submit(write).get()[0]
         }
     }
 
@@ -89,16 +89,49 @@ public final class DirectoryService: Sendable {
     ) -> [Result<AuditRecord?, any Error>] {
         guard !makeCommands.isEmpty else { return [] }
         let writes = makeCommands.map { make in
-            PendingWrite { (model: inout DirectoryModel) throws -> AuditRecord in
+            PendingWrite { (model: inout DirectoryModel) throws -> [AuditRecord] in
                 guard let command = try make(model) else { throw NothingToDo() }
-                return try model.apply(command, by: context)
+                return [try model.apply(command, by: context)]
             }
         }
         _ = submit(writes)
         return writes.map { w in
             switch w.result ?? .failure(StoreError(.busy, "the write was not run")) {
-            case .success(let record): .success(record)
+            case .success(let records): .success(records.first)
             case .failure(let e) where e is NothingToDo: .success(nil)
+            case .failure(let e): .failure(e)
+            }
+        }
+    }
+
+    /// Runs many writes as one group commit, each of which may apply several commands: an
+    /// import's rows (a row's missing departments, then its member). Each write is decided from
+    /// the directory as the ones before it left it, under the write lock; a ``GroupWrite/one(_:)``
+    /// is applied to that model itself (no copy: a failing command changes nothing), a
+    /// ``GroupWrite/several(_:)`` on a copy that replaces it only when every command of it applied.
+    /// - Parameters:
+    ///   - makeWrites: one builder per write, called once each, in order, inside the transaction.
+    ///   - context: who issues the writes, from where, with what rights.
+    /// - Returns: each write's audit records (empty when it had nothing to do) or its error, in
+    ///   order; when the transaction itself fails (busy, a disk error), every write gets that error.
+    public func execute(
+        writes makeWrites: [(DirectoryModel) throws -> GroupWrite], by context: CommandContext
+    ) -> [Result<[AuditRecord], any Error>] {
+        guard !makeWrites.isEmpty else { return [] }
+        let writes = makeWrites.map { make in
+            PendingWrite { (model: inout DirectoryModel) throws -> [AuditRecord] in
+                let write = try make(model)
+                // A write that applies no command records nothing (no change-log record either).
+                let records = try CommandSteps.run(write, on: &model, by: context)
+                if records.isEmpty { throw NothingToDo() }
+                return records
+            }
+        }
+        _ = submit(writes)
+        return writes.map { w in
+            switch w.result ?? .failure(StoreError(.busy, "the write was not run")) {
+            case .success(let records): .success(records)
+            case .failure(let e) where e is NothingToDo: .success([])
             case .failure(let e): .failure(e)
             }
         }
@@ -125,7 +158,7 @@ public final class DirectoryService: Sendable {
         let gate = ExecuteAllGate()
         var bodies: [DirectoryStoreWrite] = []
         for (index, step) in steps.enumerated() {
-            bodies.append { (model: inout DirectoryModel) throws -> AuditRecord in
+            bodies.append { (model: inout DirectoryModel) throws -> [AuditRecord] in
                 if allOrNothing && index == 0 {
                     var trial = model
                     for (i, s) in steps.enumerated() {
@@ -141,7 +174,7 @@ public final class DirectoryService: Sendable {
                     if failed == index { throw error }
                     throw DirectoryError(.constraintViolation, "not applied: step \(failed + 1) failed (\(error.message)), so nothing was")
                 }
-                return try model.apply(try step(model), by: context)
+                return [try model.apply(try step(model), by: context)]
             }
         }
         return try state.withLock { (current: inout StoredDirectory) throws -> [Result<AuditRecord, any Error>] in
@@ -150,7 +183,7 @@ public final class DirectoryService: Sendable {
                 current = next
                 live.publish(next.model)
                 markCaughtUp(next.sequence)
-                return outcomes
+                return outcomes.map { $0.map { $0[0] } }
             } catch {
                 if let caughtUp = try? store.catchUp(current) {
                     if caughtUp.sequence != current.sequence {
@@ -173,11 +206,11 @@ public final class DirectoryService: Sendable {
     /// durable commit (one fsync) for all of them, each command still validated against the
     /// model the ones before it left, with its own change-log and audit records. Leadership
     /// passes to the first writer of the next group, so no caller runs others' writes for long.
-    private func submit(_ write: PendingWrite) -> Result<AuditRecord, any Error> { submit([write]) }
+    private func submit(_ write: PendingWrite) -> Result<[AuditRecord], any Error> { submit([write]) }
 
     /// Submits writes that go into one group, in order (they join the queue together, so the
     /// leader that takes one takes them all); returns the first one's result.
-    private func submit(_ writes: [PendingWrite]) -> Result<AuditRecord, any Error> {
+    private func submit(_ writes: [PendingWrite]) -> Result<[AuditRecord], any Error> {
         let write = writes[0]
         let leadsNow = queue.withLock { (q: inout WriteQueue) -> Bool in
             q.waiting.append(contentsOf: writes)
@@ -305,7 +338,7 @@ private final class PendingWrite: @unchecked Sendable {
     // is blocked on `wake` (or is the leader itself); `result` is written before `wake` is signalled and read
     // after it returns (the semaphore orders the two), or by the leader on its own thread.
     var body: DirectoryStoreWrite?
-    var result: Result<AuditRecord, any Error>?
+    var result: Result<[AuditRecord], any Error>?
     let wake = DispatchSemaphore(value: 0)
 
     init(_ body: @escaping DirectoryStoreWrite) { self.body = body }

@@ -50,12 +50,12 @@ public protocol DirectoryStore: Sendable {
     /// Group commit: in one write transaction, brings `current` up to date, then runs each body
     /// in order on the model, each seeing the ones before it; a body that throws changes nothing
     /// and gets its error, the others are persisted — each with its own change-log record and
-    /// audit record — and committed together (one durable commit for all of them). When the
-    /// transaction itself fails (busy, a disk error), every body gets that error.
-    /// - Returns: the new state and each body's outcome, in order.
+    /// its commands' audit records — and committed together (one durable commit for all of
+    /// them). When the transaction itself fails (busy, a disk error), every body gets that error.
+    /// - Returns: the new state and each body's outcome (its audit records), in order.
     func writeBatch(
         from current: StoredDirectory, _ bodies: [DirectoryStoreWrite]
-    ) throws -> (StoredDirectory, [Result<AuditRecord, any Error>])
+    ) throws -> (StoredDirectory, [Result<[AuditRecord], any Error>])
 
     /// Applies the changes committed (by anyone) after `current.sequence`.
     func catchUp(_ current: StoredDirectory) throws -> StoredDirectory
@@ -120,9 +120,10 @@ public struct AuditQuery: Sendable, Hashable {
     }
 }
 
-/// One command's part of a group commit: validates and applies it to the model, returning its
-/// audit record; when it throws, it has changed nothing.
-public typealias DirectoryStoreWrite = (inout DirectoryModel) throws -> AuditRecord
+/// One write's part of a group commit: validates and applies its commands (usually one; an
+/// import's row may need its departments first) to the model, returning their audit records in
+/// order; when it throws, it has changed nothing.
+public typealias DirectoryStoreWrite = (inout DirectoryModel) throws -> [AuditRecord]
 
 extension DirectoryStore {
     /// One server at a time (SQLite, memory).
@@ -130,30 +131,6 @@ extension DirectoryStore {
 
     /// A store that cannot tell says a writer may be waiting (an import pauses between groups).
     public func anotherWriterIsWaiting() -> Bool { true }
-
-    /// One transaction per body: correct, without the shared commit (stores whose commits are
-    /// cheap need no more).
-    public func writeBatch(
-        from current: StoredDirectory, _ bodies: [DirectoryStoreWrite]
-    ) throws -> (StoredDirectory, [Result<AuditRecord, any Error>]) {
-        var state = current
-        var results: [Result<AuditRecord, any Error>] = []
-        for body in bodies {
-            do {
-                let (next, record) = try write(from: state) { (model: inout DirectoryModel) throws -> (AuditRecord, AuditRecord) in
-                    let record = try body(&model)
-                    return (record, record)
-                }
-                state = next
-                results.append(.success(record))
-            } catch {
-                // The body was checked against what others committed: keep that in view.
-                if let caughtUp = try? catchUp(state) { state = caughtUp }
-                results.append(.failure(error))
-            }
-        }
-        return (state, results)
-    }
 }
 
 extension DirectoryModel {

@@ -37,6 +37,31 @@ public final class InMemoryStore: DirectoryStore {
         }
     }
 
+    public func writeBatch(
+        from current: StoredDirectory, _ bodies: [DirectoryStoreWrite]
+    ) throws -> (StoredDirectory, [Result<[AuditRecord], any Error>]) {
+        state.withLock { (s: inout State) -> (StoredDirectory, [Result<[AuditRecord], any Error>]) in
+            var model = Self.catchUp(current, s).model
+            _ = model.takeChanges()
+            var outcomes: [Result<[AuditRecord], any Error>] = []
+            for body in bodies {
+                do {
+                    let records = try body(&model)
+                    let changes = model.takeChanges()
+                    let sequence = s.committed.sequence + 1
+                    s.committed = StoredDirectory(model: model, sequence: sequence, baseDN: s.committed.baseDN)
+                    s.log.append((sequence, changes))
+                    s.audit.append(contentsOf: records)
+                    outcomes.append(.success(records))
+                } catch {
+                    _ = model.takeChanges()
+                    outcomes.append(.failure(error))
+                }
+            }
+            return (s.committed, outcomes)
+        }
+    }
+
     public func catchUp(_ current: StoredDirectory) throws -> StoredDirectory {
         state.withLock { Self.catchUp(current, $0) }
     }

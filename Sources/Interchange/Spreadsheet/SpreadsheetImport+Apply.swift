@@ -2,102 +2,52 @@ import Directory
 import Foundation
 
 extension Importer {
-    // MARK: - Apply
+    // MARK: - Write
 
-    /// Carries the plan out through the domain's commands: the missing departments first, then
-    /// the members, in group commits. Each command is built from the directory as it is when it
-    /// is applied (by names and accounts, never by the plan's ids), so a change another process
-    /// committed since the plan is taken into account, and a row it breaks is reported.
-    mutating func apply(to service: DirectoryService) {
-        let context = context
-        // Departments, each path once, in the order rows need them.
-        var pathRows: [[String]: [Int]] = [:]
-        var paths: [[String]] = []
-        for (i, p) in plans.enumerated() where p.ok {
-            for path in p.newPaths {
-                if pathRows[path] == nil { paths.append(path) }
-                pathRows[path, default: []].append(i)
-            }
-        }
+    /// Writes the rows in group commits. Each row is decided and applied once, under the write
+    /// lock, against the directory as it is then — by ``write(_:in:)``, the decisions the plan
+    /// makes — so a change another process committed meanwhile is taken into account, and a row
+    /// it breaks is reported. The passwords are checked and hashed first, on all cores.
+    mutating func write(to service: DirectoryService) {
+        let snapshot = service.live.snapshot()
+        Pinyin.remembering(newNames(in: snapshot)) { writeRows(to: service, snapshot) }
+    }
+
+    private mutating func writeRows(to service: DirectoryService, _ snapshot: DirectoryModel) {
+        preparePasswords(against: snapshot)
+        // The builders' copy of the importer holds no rows: capturing `self` would share the
+        // rows' array with them, and every row put back below would copy all of it.
+        var decider = self
+        decider.plans = []
+        let rows = plans.indices.filter { plans[$0].ok }
         var created = 0
-        for (n, chunk) in paths.chunked(options.groupSize).enumerated() {
-            if n > 0 { Self.yieldTheDatabase(options, service) }
-            let builders = chunk.map { path in
-                { (model: DirectoryModel) throws -> DirectoryCommand? in Importer.createPath(path, in: model) }
-            }
-            for (path, result) in zip(chunk, service.execute(group: builders, by: context)) {
-                switch result {
-                case .success(let record):
-                    created += record?.after["created"]?.split(separator: ";").count ?? 0
-                case .failure(let error):
-                    for i in pathRows[path] ?? [] { applyFailures[i] = Self.reason(error) }
-                }
-            }
-        }
-        departmentsCreated = created
-        // Members: one or two writes per row (an update's fields, then its departments).
-        let rows = plans.indices.filter { plans[$0].ok && plans[$0].kind != .unchanged && applyFailures[$0] == nil }
         var done = 0
-        for (n, chunk) in rows.chunked(max(1, options.groupSize)).enumerated() {
-            if n > 0 || created > 0 { Self.yieldTheDatabase(options, service) }
-            var builders: [(DirectoryModel) throws -> DirectoryCommand?] = []
-            var owners: [Int] = []
-            for i in chunk {
-                let p = plans[i]
-                let flag = RowFlag()
-                switch p.kind {
-                case .create:
-                    builders.append { (model: DirectoryModel) throws -> DirectoryCommand? in
-                        let ids = try Importer.resolve(p.departments, in: model) ?? [.root]
-                        return .createMember(account: p.account, fields: p.fields, departments: ids, passwordHash: p.hash)
-                    }
-                    owners.append(i)
-                case .update:
-                    builders.append { (model: DirectoryModel) throws -> DirectoryCommand? in
-                        guard let m = model.member(p.key), m.isActive else {
-                            flag.failed = true
-                            throw DirectoryError(.notFound, field: .account, "\(p.account) no longer exists or has departed")
-                        }
-                        let ids = try Importer.resolve(p.departments, in: model)
-                        let (fields, newIDs) = try Importer.changes(p, m, ids)
-                        guard !fields.isEmpty || p.setsPassword else { return nil }
-                        let command = DirectoryCommand.updateMember(m.account, fields: fields, passwordHash: p.setsPassword ? p.hash : nil)
-                        if newIDs != nil {
-                            // The row's second write follows only if this one holds: try it first.
-                            var trial = model
-                            do {
-                                _ = try trial.apply(command, by: context)
-                            } catch {
-                                flag.failed = true
-                                throw error
-                            }
-                        }
-                        return command
-                    }
-                    owners.append(i)
-                    if p.departments != nil {
-                        builders.append { (model: DirectoryModel) throws -> DirectoryCommand? in
-                            guard !flag.failed, let m = model.member(p.key) else { return nil }
-                            guard let ids = try Importer.resolve(p.departments, in: model), ids != m.departments else { return nil }
-                            return .setDepartments(m.account, ids)
-                        }
-                        owners.append(i)
-                    }
-                case .unchanged: break
+        for (n, chunk) in rows.chunked(options.groupSize).enumerated() {
+            if n > 0 { Self.yieldTheDatabase(options, service) }
+            let boxes = chunk.map { i in
+                let box = RowBox(plans[i].undecided)
+                plans[i] = RowPlan(row: box.plan.row)
+                return box
+            }
+            let builders = boxes.map { box in
+                { [decider] (model: DirectoryModel) throws -> GroupWrite in try decider.write(box, in: model) }
+            }
+            let results = service.execute(writes: builders, by: context)
+            for (i, (box, result)) in zip(chunk, zip(boxes, results)) {
+                switch result {
+                case .success(let records):
+                    if records.isEmpty && box.plan.kind == .update { box.plan.kind = .unchanged }
+                    created += box.plan.departmentsCreated
+                case .failure(let error):
+                    applyFailures[i] = box.reason(error, namingHolders: namesHolders)
+                    box.plan.newPaths = []
                 }
-            }
-            let results = service.execute(group: builders, by: context)
-            var touched = Set<Int>()
-            for (i, result) in zip(owners, results) {
-                if case .failure(let error) = result, applyFailures[i] == nil { applyFailures[i] = Self.reason(error) }
-                if case .success(.some) = result { touched.insert(i) }
-            }
-            for i in chunk where !touched.contains(i) && applyFailures[i] == nil && plans[i].kind == .update {
-                plans[i].kind = .unchanged
+                plans[i] = box.plan
             }
             done += chunk.count
             options.progress?("apply", done, rows.count)
         }
+        departmentsCreated = created
     }
 
     static func reason(_ error: any Error) -> RowReason {
@@ -178,12 +128,6 @@ extension Importer {
         }
         return rows
     }
-}
-
-/// Whether a row's first write failed, so its second one is skipped. Safe unchecked: the
-/// builders of one group run one after another on the committing thread.
-final class RowFlag: @unchecked Sendable {
-    var failed = false
 }
 
 extension Array {

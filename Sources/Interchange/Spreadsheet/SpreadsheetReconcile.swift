@@ -148,8 +148,7 @@ public enum SpreadsheetReconcile {
         // Apply: hires, changes and transfers as an import with --update, then the leavers.
         var applying = importer
         applying.options = SpreadsheetImportOptions(update: true, dryRun: false, limits: options.limits, progress: options.progress)
-        applying.hashPasswords()
-        applying.apply(to: service)
+        applying.write(to: service)
         report.departmentsCreated = applying.departmentsCreated
         for (i, reason) in applying.applyFailures.sorted(by: { $0.key < $1.key }) {
             report.applyFailures.append("row \(applying.plans[i].row.number) \(applying.plans[i].account): \(reason.text(chinese: sheet.chinese))")

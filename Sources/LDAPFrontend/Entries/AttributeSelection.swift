@@ -49,6 +49,9 @@ struct AttributeSelection: Sendable {
 
 extension String {
     var trimmingWhitespace: String {
+        // Most values start and end with a printable ASCII character or a Han one: nothing to trim.
+        let plain: (Unicode.Scalar) -> Bool = { s in (0x21...0x7E).contains(s.value) || (0x4E00...0x9FFF).contains(s.value) }
+        if let first = unicodeScalars.first, let last = unicodeScalars.last, plain(first), plain(last) { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }
