@@ -1,5 +1,6 @@
 import Foundation
 public import HashTreeCollections
+import Synchronization
 
 /// The whole directory in memory, indexed: every read is served from here, never from disk.
 ///
@@ -34,6 +35,9 @@ public struct DirectoryModel: Sendable {
     /// Lower-cased e-mail addresses → accounts, for prefix lookups.
     private var emailPrefixIndex = PrefixIndex()
     public private(set) var groups: [String: Group] = [:]
+    /// Changes whenever a group is added, renamed or removed, to a number no other model of the
+    /// process has had: a reader may cache what it derives from the groups' names under it.
+    public private(set) var groupNamesVersion: UInt64 = 0
     private var groupsOfMember: [String: [String]] = [:]
     public private(set) var administrators: [String: Administrator] = [:]
     /// The id the next new department gets: a sequence that only grows (stores persist it), so a
@@ -287,6 +291,13 @@ public struct DirectoryModel: Sendable {
     /// Account keys of the members whose name, pinyin or initials start with `prefix` (folded).
     public func accountKeys(namePrefix prefix: String) -> Set<String> { Set(nameIndex.prefix(Self.foldName(prefix))) }
 
+    /// The same accounts as ``accountKeys(namePrefix:)``, as the index lists them: one may
+    /// appear several times (its name and its pinyin both match).
+    public func accountKeyList(namePrefix prefix: String) -> [String] { nameIndex.prefix(Self.foldName(prefix)) }
+
+    /// The same accounts as ``accountKeys(emailPrefix:)``, as the index lists them.
+    public func accountKeyList(emailPrefix prefix: String) -> [String] { emailPrefixIndex.prefix(prefix.lowercased()) }
+
     /// Account keys of the members whose e-mail address starts with `prefix` (case ignored).
     public func accountKeys(emailPrefix prefix: String) -> Set<String> { Set(emailPrefixIndex.prefix(prefix.lowercased())) }
 
@@ -505,13 +516,19 @@ public struct DirectoryModel: Sendable {
         if let old = groups[group.key] {
             for m in old.members { groupsOfMember[m.key]?.removeAll { $0 == group.key } }
         }
+        if groups[group.key]?.name != group.name { groupNamesVersion = Self.nextVersion() }
         groups[group.key] = group
         for m in group.members { groupsOfMember[m.key, default: []].append(group.key) }
     }
 
+    private static let versions = Atomic<UInt64>(0)
+
+    static func nextVersion() -> UInt64 { versions.add(1, ordering: .relaxed).newValue }
+
     /// Removes a group.
     public mutating func removeGroup(_ name: String) {
         guard let old = groups.removeValue(forKey: name.lowercased()) else { return }
+        groupNamesVersion = Self.nextVersion()
         changes.groups.insert(old.key)
         for m in old.members { groupsOfMember[m.key]?.removeAll { $0 == old.key } }
     }

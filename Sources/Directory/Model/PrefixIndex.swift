@@ -148,8 +148,11 @@ public struct PrefixIndex: Sendable {
     public func prefix(_ prefix: String) -> [String] {
         guard !prefix.isEmpty else { return buckets.values.flatMap { $0.flatMap { $0.flatMap { $0.map(\.account) } } } }
         var out: [String] = []
+        let bytes = Array(prefix.utf8)
         scan(from: prefix) { e in
-            guard e.key.hasPrefix(prefix) else { return false }
+            // The bytes first (cheap; for the index's normalised keys the same answer), then
+            // String's own test: never fewer entries than either.
+            guard e.key.utf8.starts(with: bytes) || e.key.hasPrefix(prefix) else { return false }
             out.append(e.account)
             return true
         }

@@ -302,6 +302,21 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     ///
     /// Every whitespace character counts as a space (RFC 4518 §2.2 maps TAB, LF, VT, FF, CR and NEL
     /// to SPACE), in an ASCII value as in any other.
+    /// The fold of text of ASCII and CJK unified ideographs only (most names), which is its own
+    /// NFKC form: at most its ASCII letters lower-cased (normalising it was a tenth of an
+    /// address-book search); nil for any other text.
+    private static func plainFold(_ value: String) -> String? {
+        var upper = false
+        for scalar in value.unicodeScalars {
+            switch scalar.value {
+            case 0x41...0x5A: upper = true
+            case 0..<0x80, 0x4E00...0x9FFF, 0x3400...0x4DBF: continue
+            default: return nil
+            }
+        }
+        return upper ? value.lowercased() : value
+    }
+
     public static func foldValue(_ value: String) -> String {
         var ascii = true
         var spaced = false
@@ -315,7 +330,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         if ascii && !spaced {
             return value.lowercased()
         }
-        let folded = ascii ? value.lowercased() : value.precomposedStringWithCompatibilityMapping.lowercased()
+        let folded = ascii ? value.lowercased() : (plainFold(value) ?? value.precomposedStringWithCompatibilityMapping.lowercased())
         // By scalar, not by Character: a space followed by a combining mark is one Character that
         // is not whitespace, so folding by Character was not idempotent (found by fuzzing:
         // `i<TAB><U+0307>9` folded to `i <U+0307>9`, which folded to `i 9`).

@@ -1,3 +1,4 @@
+import Synchronization
 import Directory
 import LDAPProtocol
 
@@ -45,7 +46,7 @@ struct SearchPlanner {
             switch AttributeRegistry.type(named: ava.attribute)?.key {
             case "cn"?:
                 guard let v = folded(ava.value) else { return nil }
-                return Set(model.groups.values.filter { GroupNameFolds.folded($0.name) == v }.map(\.key))
+                return Set(GroupNameFolds.names(in: model).filter { $0.folded == v }.map(\.key))
             case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
             default: return nil
             }
@@ -53,7 +54,7 @@ struct SearchPlanner {
             switch AttributeRegistry.type(named: sf.attribute)?.key {
             case "cn"?:
                 guard let initial = sf.initial.flatMap(folded) else { return nil }
-                return Set(model.groups.values.filter { GroupNameFolds.folded($0.name).hasPrefix(initial) }.map(\.key))
+                return Set(GroupNameFolds.names(in: model).filter { $0.folded.hasPrefix(initial) }.map(\.key))
             case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
             default: return nil
             }
@@ -83,12 +84,24 @@ struct SearchPlanner {
             guard !items.isEmpty else { return [] }
             var union: Set<String>?
             var seen = Set<String>()
+            // Leading substrings' answers as the index lists them, hashed once into the union
+            // (a set per answer, then their union, hashed every key twice).
+            var lists: [[String]] = []
             for item in items {
-                if let question = Self.question(item), !seen.insert(question).inserted { continue }
+                if let question = Self.question(item) {
+                    guard seen.insert(question).inserted else { continue }
+                    if asked[question] == nil, let keys = prefixKeys(item) {
+                        lists.append(keys)
+                        continue
+                    }
+                }
                 guard let c = candidates(item, &asked) else { return nil }
                 if union == nil { union = c } else if c.count > union!.count { union = c.union(union!) } else { union!.formUnion(c) }
             }
-            return union ?? []
+            guard !lists.isEmpty else { return union ?? [] }
+            var all = union ?? Set(minimumCapacity: lists.reduce(0) { $0 + $1.count })
+            for list in lists { for key in list { all.insert(key) } }
+            return all
         case .equalityMatch(let ava):
             guard let type = AttributeRegistry.type(named: ava.attribute),
                 let value = String(validating: ava.value, as: UTF8.self)
@@ -125,6 +138,19 @@ struct SearchPlanner {
         }
     }
 
+    /// The index's answer to a leading substring on cn, displayName, sn, givenName or mail, as
+    /// it lists it (an account may appear more than once), or nil for any other item.
+    func prefixKeys(_ filter: Filter) -> [String]? {
+        guard case .substrings(let sf) = filter, let type = AttributeRegistry.type(named: sf.attribute),
+            let initialBytes = sf.initial, let initial = String(validating: initialBytes, as: UTF8.self), !initial.isEmpty
+        else { return nil }
+        switch type.key {
+        case "cn", "displayname", "sn", "givenname": return model.accountKeyList(namePrefix: initial)
+        case "mail": return model.accountKeyList(emailPrefix: initial)
+        default: return nil
+        }
+    }
+
     /// The index lookup a leading substring asks (the same for cn, displayName, sn and
     /// givenName, which share the name index), or nil for any other item.
     static func question(_ filter: Filter) -> String? {
@@ -145,4 +171,16 @@ enum GroupNameFolds {
     private static let memo = BoundedMemo<String>()
 
     static func folded(_ name: String) -> String { memo.value(for: name) { DistinguishedName.foldValue(name) } }
+
+    /// Every group's folded name and key, for the model's groups as they are (kept for the last
+    /// version asked: a search no longer copies every group to read its name).
+    static func names(in model: DirectoryModel) -> [(folded: String, key: String)] {
+        let version = model.groupNamesVersion
+        if let cached = latest.withLock({ $0.version == version ? $0.names : nil }) { return cached }
+        let names = model.groups.map { (folded: folded($0.value.name), key: $0.key) }
+        latest.withLock { $0 = (version, names) }
+        return names
+    }
+
+    private static let latest = Mutex<(version: UInt64, names: [(folded: String, key: String)])>((UInt64.max, []))
 }

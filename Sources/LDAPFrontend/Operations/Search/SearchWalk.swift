@@ -34,6 +34,10 @@ struct SearchWalk: Sendable {
     let pagingCookie: [UInt8]?
     let filterWant: AttributeWant
     let resultWant: AttributeWant
+    /// One entry both filtered and returned, when that costs no more than a probe for the
+    /// filter and then the entry (the result wants every attribute the filter reads, or the
+    /// indexes chose members that mostly match); nil: a probe first.
+    let oneWant: AttributeWant?
 
     private let startNode: DITNode
     private var stack: [DITNode]
@@ -91,6 +95,7 @@ struct SearchWalk: Sendable {
         var want = selection.want
         for key in sortKeys { want.keys.insert(key.type.key) }
         self.resultWant = want
+        self.oneWant = want.covers(filterWant) ? want : (plan != nil ? want.union(filterWant) : nil)
         self.stack = []
         self.startNode = start
         switch request.scope {
@@ -143,11 +148,20 @@ struct SearchWalk: Sendable {
                 }
                 return finish(&out, LDAPResult(.timeLimitExceeded, diagnosticMessage: "time limit of \(timeLimit)s exceeded"))
             }
-            // Evaluate on an entry with only the filter's attributes, then build what is returned.
-            guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant),
-                evaluator.matches(request.filter, probe),
-                let entry = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant)
-            else { continue }
+            let entry: Entry
+            if let oneWant {
+                guard let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: oneWant),
+                    evaluator.matches(request.filter, built)
+                else { continue }
+                entry = built
+            } else {
+                // Evaluate on an entry with only the filter's attributes, then build what is returned.
+                guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant),
+                    evaluator.matches(request.filter, probe),
+                    let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant)
+                else { continue }
+                entry = built
+            }
             if collectAll {
                 collected.append((node, entry))
                 continue
