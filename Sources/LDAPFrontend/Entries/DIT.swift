@@ -28,8 +28,15 @@ public struct DIT: Sendable {
     /// The subschema subentry's DN.
     public static let subschemaDN = DistinguishedName([RelativeDistinguishedName(type: "cn", value: "Subschema")])
 
+    /// The base's RDNs normalised, once (every DN a request names is compared with them).
+    private let baseRDNs: [String]
+    private static let subschemaNormalized = subschemaDN.normalized
+
     /// - Parameter base: the naming context, such as `dc=example,dc=com`.
-    public init(base: DistinguishedName) { self.base = base }
+    public init(base: DistinguishedName) {
+        self.base = base
+        self.baseRDNs = base.rdns.map(\.normalized)
+    }
 
     private func container(_ name: String) -> DistinguishedName {
         base.child(RelativeDistinguishedName(type: "cn", value: name))
@@ -99,8 +106,8 @@ public struct DIT: Sendable {
     /// Finds the node a DN names.
     public func resolve(_ dn: DistinguishedName, in model: DirectoryModel) -> Resolution {
         if dn.isRoot { return Resolution(node: .rootDSE, matched: nil) }
-        if dn.normalized == Self.subschemaDN.normalized { return Resolution(node: .subschema, matched: nil) }
-        guard dn.isWithin(base) else { return Resolution(node: nil, matched: nil) }
+        if dn.rdns.count == 1 && dn.normalized == Self.subschemaNormalized { return Resolution(node: .subschema, matched: nil) }
+        guard dn.isWithin(normalized: baseRDNs) else { return Resolution(node: nil, matched: nil) }
         let relative = dn.rdns.prefix(dn.rdns.count - base.rdns.count).reversed()
         var current = DITNode.department(.root)
         for rdn in relative {
@@ -183,15 +190,20 @@ public struct DIT: Sendable {
 
     /// The children of a node in tree order: a department's pinned members, its other members by
     /// pinyin, its sub-departments by sort order; below the root, the system containers last.
+    /// The base entry's children that are not departments or members: the system containers
+    /// and the super admin.
+    public func rootContainers(in model: DirectoryModel) -> [DITNode] {
+        var out: [DITNode] = [.groupsContainer, .departedContainer, .adminsContainer, .servicesContainer]
+        if let a = model.administrator("admin"), case .superAdmin = a.role { out.append(.superAdmin) }
+        return out
+    }
+
     public func children(of node: DITNode, in model: DirectoryModel) -> [DITNode] {
         switch node {
         case .department(let id):
             var out: [DITNode] = model.primaryMembers(in: id).map { .member($0.account) }
             out.append(contentsOf: model.children(of: id).map { .department($0) })
-            if id == .root {
-                out.append(contentsOf: [.groupsContainer, .departedContainer, .adminsContainer, .servicesContainer])
-                if let a = model.administrator("admin"), case .superAdmin = a.role { out.append(.superAdmin) }
-            }
+            if id == .root { out.append(contentsOf: rootContainers(in: model)) }
             return out
         case .groupsContainer:
             return model.groups.values.sorted { $0.key < $1.key }.map { .group($0.key) }

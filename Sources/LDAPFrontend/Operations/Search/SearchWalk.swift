@@ -267,7 +267,7 @@ struct SearchWalk: Sendable {
                 out.append(contentsOf: model.children(of: id).filter { arranged.relevant.contains($0) }.map { .department($0) })
             }
             if id == .root {
-                for c in dit.children(of: node, in: model) {
+                for c in dit.rootContainers(in: model) {
                     switch c {
                     case .department, .member: continue
                     case .departedContainer where !plan.departed.isEmpty: out.append(c)
