@@ -69,33 +69,38 @@ public enum Pinyin {
     static func remember(_ name: String, _ pinyin: PinyinName) {
         guard name.utf8.count <= 256 else { return }
         cache.withLock { c in
-            if c.names.count >= c.limit { c.names.removeAll(keepingCapacity: true) }
+            if c.names.count >= c.limit && c.names[name] == nil { c.names.removeAll(keepingCapacity: true) }
             c.names[name] = pinyin
         }
     }
 
-    /// Transliterates `names` on all cores and remembers them, with room for all of them until
-    /// `body` returns (an import's new members, computed before its writes apply them one by
-    /// one under the write lock).
+    /// Transliterates `names`, in order, on the other cores while `body` runs, and remembers
+    /// them, with room for all of them until `body` returns: an import's new members, whose
+    /// writes (one by one, under the write lock) then find their pinyin ready. A name not ready
+    /// yet is computed by its write as any other.
     public static func remembering<T, E: Error>(_ names: [String], _ body: () throws(E) -> T) throws(E) -> T {
-        let unique = Array(Set(names.filter { $0.utf8.count <= 256 && remembered($0) == nil }))
+        var seen = Set<String>()
+        let unique = names.filter { $0.utf8.count <= 256 && seen.insert($0).inserted }
+        guard !unique.isEmpty else { return try body() }
         cache.withLock { $0.reserved.append(unique.count) }
+        let stop = Atomic<Bool>(false)
+        let done = DispatchGroup()
+        let chunks = (unique.count + 255) / 256
+        DispatchQueue.global().async(group: done) {
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                guard !stop.load(ordering: .relaxed) else { return }
+                let range = (chunk * 256)..<min(unique.count, chunk * 256 + 256)
+                let computed = range.compactMap { i in remembered(unique[i]) == nil ? (unique[i], PinyinName(transliterating: unique[i])) : nil }
+                cache.withLock { c in for (name, p) in computed { c.names[name] = p } }
+            }
+        }
         defer {
+            stop.store(true, ordering: .relaxed)
+            done.wait()
             cache.withLock { c in
                 if let i = c.reserved.firstIndex(of: unique.count) { c.reserved.remove(at: i) }
                 if c.names.count > c.limit { c.names.removeAll(keepingCapacity: false) }
             }
-        }
-        let results = Mutex([PinyinName?](repeating: nil, count: unique.count))
-        DispatchQueue.concurrentPerform(iterations: (unique.count + 255) / 256) { chunk in
-            let range = (chunk * 256)..<min(unique.count, chunk * 256 + 256)
-            let computed = range.map { PinyinName(transliterating: unique[$0]) }
-            results.withLock { r in for (i, p) in zip(range, computed) { r[i] = p } }
-        }
-        let computed = results.withLock { $0 }
-        cache.withLock { c in
-            if c.names.count + unique.count > c.limit { c.names.removeAll(keepingCapacity: true) }
-            for (name, p) in zip(unique, computed) { c.names[name] = p }
         }
         return try body()
     }
