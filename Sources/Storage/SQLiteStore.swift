@@ -534,6 +534,11 @@ public final class SQLiteStore: DirectoryStore {
         AuditStamp(actor: row["\(prefix)_by"], time: Date(timeIntervalSince1970: row["\(prefix)_at"]))
     }
 
+    /// The same, by column index (a member's row: GRDB lower-cases a name on every lookup).
+    static func stamp(_ row: NamedRow, by: String, at: String) -> AuditStamp {
+        AuditStamp(actor: row[by], time: Date(timeIntervalSince1970: row[at]))
+    }
+
     static func departments(_ db: Database, where keys: Set<DepartmentID>?) throws -> [Department] {
         try fetchRows(db, table: "departments", keyColumn: "id", keys: keys.map { $0.map(\.rawValue) }).map { row in
             Department(
@@ -554,7 +559,7 @@ public final class SQLiteStore: DirectoryStore {
             var m = Member(
                 account: account, name: row["name"], departments: ids(row["departments"]), mobile: row["mobile"],
                 email: row["email"], wechat: row["wechat"], title: row["title"],
-                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(raw, "created"))
+                uuid: UUID(uuidString: row["uuid"]) ?? UUID(), created: stamp(row, by: "created_by", at: "created_at"))
             m.nickname = row["nickname"]
             m.gender = row["gender"]
             m.phone = row["phone"]
@@ -570,8 +575,8 @@ public final class SQLiteStore: DirectoryStore {
             m.pinned = row["pinned"]
             m.hidden = row["hidden"]
             m.passwordHash = row["password_hash"]
-            m.modified = stamp(raw, "modified")
-            m.security = security(raw)
+            m.modified = stamp(row, by: "modified_by", at: "modified_at")
+            m.security = security(row)
             if (row["status"] as String) == "departed" {
                 m.status = .departed(
                     at: Date(timeIntervalSince1970: row["departed_at"] ?? 0), by: row["departed_by"] ?? "",
@@ -607,6 +612,11 @@ public final class SQLiteStore: DirectoryStore {
             admin.security = security(row)
             return admin
         }
+    }
+
+    static func security(_ row: NamedRow) -> AccountSecurity {
+        func date(_ column: String) -> Date? { (row[column] as Double?).map { Date(timeIntervalSince1970: $0) } }
+        return AccountSecurity(lockedAt: date("locked_at"), lockedUntil: date("locked_until"), passwordChangedAt: date("password_changed_at"))
     }
 
     static func security(_ row: Row) -> AccountSecurity {
