@@ -39,6 +39,13 @@ import Testing
         #expect(input.trimmingWhitespace == expected)
     }
 
+    @Test func aForbiddenCharacterWithACombiningMarkIsStillForbidden() throws {
+        for bad in ["X->\u{301}Y", "P>\u{301}Q", "a/\u{308}b", "研发|\u{20DD}部"] {
+            #expect(throws: DirectoryError.self, "\(bad.unicodeScalars.map { $0.value })") { try FieldRules.departmentName(bad) }
+        }
+        #expect(try FieldRules.departmentName("Cafe\u{301}") == "Cafe\u{301}")
+    }
+
     @Test func emailRuleByBytes() throws {
         #expect(try FieldRules.memberField(.email, "a.b@example.com") == "a.b@example.com")
         for bad in ["a\u{0B}b@example.com", "张@example.com", "a,b@example.com", "a;b@x.com", "<a@b.com>", "a@b", "a b@c.com",

@@ -215,6 +215,41 @@ import ZIPFoundation
         #expect(parts.inflated <= 1_000_000 + 256 * 1024, "inflated \(parts.inflated) bytes before refusing")
     }
 
+    /// A workbook of one sheet whose part is `sheet`, as another program could write it.
+    static func workbook(sheet: String) throws -> Data {
+        let archive = try Archive(data: Data(), accessMode: .create)
+        let parts = [
+            "xl/workbook.xml": #"<workbook xmlns:r="r"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            "xl/_rels/workbook.xml.rels": #"<Relationships><Relationship Id="rId1" Type="t/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            "xl/worksheets/sheet1.xml": sheet,
+        ]
+        for (path, text) in parts {
+            let bytes = Data(text.utf8)
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count)) { p, n in bytes.subdata(in: Int(p)..<Int(p) + n) }
+        }
+        return try #require(archive.data)
+    }
+
+    /// Found by review: a worksheet cut short (a valid zip whose XML simply ends) imported the
+    /// rows before the cut, with exit status 0.
+    @Test func aPartCutShortIsRefused() throws {
+        let rows = (1...50).map { #"<row r="\#($0)"><c r="A\#($0)" t="inlineStr"><is><t>成员\#($0)</t></is></c></row>"# }.joined()
+        let whole = #"<?xml version="1.0"?><worksheet><sheetData>"# + rows + "</sheetData></worksheet>"
+        #expect(try SpreadsheetTable.read(try Self.workbook(sheet: whole), filename: "whole.xlsx").rows.count == 50)
+        for cut in [whole.count / 2, whole.count - 12, whole.count - 1] {
+            let e = refusal { try SpreadsheetTable.read(try Self.workbook(sheet: String(whole.prefix(cut))), filename: "cut.xlsx") }
+            #expect(e?.message.hasPrefix("cut.xlsx: the sheet s") == true, "\(cut): \(String(describing: e))")
+            #expect(e?.message.contains("damaged") == true)
+        }
+    }
+
+    /// Found by review: a DTD after a 5 000-byte comment passed the check of the part's first 4 KB.
+    @Test func aDTDAfterALongCommentIsRefused() throws {
+        let sheet = #"<?xml version="1.0"?><!-- "# + String(repeating: "x", count: 5000) + #" --><!DOCTYPE w [<!ENTITY a "aaaa">]><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&a;</t></is></c></row></sheetData></worksheet>"#
+        let e = refusal { try SpreadsheetTable.read(try Self.workbook(sheet: sheet), filename: "dtd.xlsx") }
+        #expect(e?.message == "dtd.xlsx: the sheet s declares a DTD, which no spreadsheet does; refused")
+    }
+
     @Test func aPartWithADTDIsRefused() throws {
         let archive = try Archive(data: Data(), accessMode: .create)
         let parts = [

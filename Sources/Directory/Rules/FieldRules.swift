@@ -42,7 +42,9 @@ public enum FieldRules {
                 .invalidValue, field: .department,
                 "\(name) is \(width) columns wide; at most 50 are allowed (a CJK character counts as two)")
         }
-        if let bad = name.first(where: { forbiddenInDepartmentNames.contains($0) }) {
+        // By scalar: `>` followed by a combining mark is one Character that is not `>` (found by
+        // review: `X->\u{301}Y` passed and looked like a path).
+        if let bad = name.unicodeScalars.first(where: { forbiddenInDepartmentNames.contains(Character($0)) }) {
             throw DirectoryError(
                 .invalidValue, field: .department, "\(name) contains \(bad); a name may not contain \\ / : * ? \" < > |")
         }

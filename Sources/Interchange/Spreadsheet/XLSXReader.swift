@@ -185,11 +185,32 @@ class PartParser: NSObject, XMLParserDelegate {
 
     var partName: String { "a part" }
 
+    /// Whether `data` holds the bytes of `text` anywhere.
+    static func holds(_ data: Data, _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            guard raw.count >= needle.count else { return false }
+            var i = 0
+            let last = raw.count - needle.count
+            while i <= last {
+                if raw[i] == needle[0] {
+                    var k = 1
+                    while k < needle.count && raw[i + k] == needle[k] { k += 1 }
+                    if k == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
     func run() throws(InterchangeError) {
         guard !data.isEmpty else { return }
         // SpreadsheetML parts never declare a DTD; one that does may define entities that expand
         // without bound, so it is refused before parsing.
-        if data.prefix(4096).range(of: Data("<!DOCTYPE".utf8)) != nil || data.prefix(4096).range(of: Data("<!ENTITY".utf8)) != nil {
+        // Anywhere in the part (found by review: one after a 5 000-byte comment passed a check of
+        // the first 4 KB).
+        if Self.holds(data, "<!DOCTYPE") || Self.holds(data, "<!ENTITY") {
             throw InterchangeError(.notReadable, "\(filename): \(partName) declares a DTD, which no spreadsheet does; refused")
         }
         // From a stream, which feeds libxml2 in pieces: given the data at once, it refuses a part
@@ -198,12 +219,18 @@ class PartParser: NSObject, XMLParserDelegate {
         let parser = XMLParser(stream: InputStream(data: data))
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
-        parser.delegate = self
+        let tracker = ElementTracker(self)
+        parser.delegate = tracker
         let ok = parser.parse()
         if let failure { throw failure }
         guard ok else {
             let reason = parser.parserError.map { "\($0.localizedDescription)" } ?? "malformed XML"
             throw InterchangeError(.notReadable, "\(filename): \(partName) is not well-formed XML (\(reason)); the file is damaged")
+        }
+        // A part that stops before its root element ends (found by review: a worksheet cut in
+        // half imported the rows before the cut, and exit status 0).
+        guard tracker.closedRoot && tracker.depth == 0 else {
+            throw InterchangeError(.notReadable, "\(filename): \(partName) ends before its last element is closed; the file is damaged")
         }
     }
 
@@ -221,6 +248,29 @@ class PartParser: NSObject, XMLParserDelegate {
         if let v = attributes[name] { return v }
         return attributes.first { $0.key.hasSuffix(":" + name) }?.value
     }
+}
+
+/// Passes the parser's events to a part's parser and counts the open elements: the part is whole
+/// only when its root element was closed.
+final class ElementTracker: NSObject, XMLParserDelegate {
+    let target: PartParser
+    var depth = 0
+    var closedRoot = false
+
+    init(_ target: PartParser) { self.target = target }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        depth += 1
+        target.parser(parser, didStartElement: name, namespaceURI: namespaceURI, qualifiedName: qualifiedName, attributes: attributes)
+    }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
+        if depth == 0 { closedRoot = true }
+        target.parser(parser, didEndElement: name, namespaceURI: namespaceURI, qualifiedName: qualifiedName)
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { target.parser(parser, foundCharacters: string) }
 }
 
 final class WorkbookParser: PartParser {

@@ -95,7 +95,10 @@ struct SearchWalk: Sendable {
         var want = selection.want
         for key in sortKeys { want.keys.insert(key.type.key) }
         self.resultWant = want
-        self.oneWant = want.covers(filterWant) ? want : (plan != nil ? want.union(filterWant) : nil)
+        // The union even when the result covers the filter: the filter's attributes named, so
+        // that what only a filter reads is computed (sn's and givenName's pinyin: found by
+        // review, `(sn=zhang)` with `*` returned nothing).
+        self.oneWant = want.covers(filterWant) || plan != nil ? want.union(filterWant) : nil
         self.stack = []
         self.startNode = start
         switch request.scope {

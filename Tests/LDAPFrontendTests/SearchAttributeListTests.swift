@@ -1,0 +1,37 @@
+import Directory
+import LDAPProtocol
+import Testing
+
+@testable import LDAPFrontend
+
+/// Which entries a search returns does not depend on the attributes it asks for. Found by
+/// review: with no list, `*` or `* +`, a filter on sn's or givenName's pinyin matched nothing
+/// (the entry built for the result, used for the filter too, lacked the parts' pinyin), and its
+/// negation matched too much.
+@Suite struct SearchAttributeListTests {
+    static let lists: [[String]] = [[], ["*"], ["*", "+"], ["mail"], ["cn", "sn"], ["+"], ["1.1"]]
+
+    func accounts(_ filter: String, _ attributes: [String], typesOnly: Bool = false, as who: (String, String)? = nil) throws -> [String] {
+        var s = try makeSession()
+        let (dn, pw) = who ?? ("cn=admin,\(base)", "secret")
+        #expect(s.bind(dn, pw).resultCode == .success)
+        let (entries, result) = try s.search(base, .wholeSubtree, filter, attributes: attributes, typesOnly: typesOnly)
+        #expect(result.resultCode == .success)
+        return entries.map(\.objectName).filter { $0.hasPrefix("uid=") }.sorted()
+    }
+
+    @Test(arguments: ["(sn=zhang)", "(sn=zh*)", "(givenName=s*)", "(!(sn=zhang))", "(|(cn=zh*)(mail=zh*)(sn=zh*))", "(&(objectClass=person)(sn=张))"])
+    func theSameEntriesWhateverTheAttributeList(filter: String) throws {
+        let expected = try accounts(filter, ["mail"])
+        for list in Self.lists {
+            #expect(try accounts(filter, list) == expected, "\(filter) with \(list)")
+            #expect(try accounts(filter, list, typesOnly: true) == expected, "\(filter) with \(list), types only")
+            #expect(try accounts(filter, list, as: (zhangsan, "Pw-t2001")) == (try accounts(filter, ["mail"], as: (zhangsan, "Pw-t2001"))))
+        }
+    }
+
+    @Test func aSurnameFilterFindsItsMember() throws {
+        #expect(try accounts("(sn=zhang)", ["*"]).contains(zhangsan))
+        #expect(try !accounts("(!(sn=zhang))", []).contains(zhangsan))
+    }
+}
