@@ -81,7 +81,7 @@ struct BindOperation {
         let dn: DistinguishedName?
         if request.name.unicodeScalars.contains(where: { $0 == "\u{0}" || $0 == "\u{FFFD}" }) {
             return .answered(BindResponse(LDAPResult(.invalidDNSyntax, diagnosticMessage: "name: \(DIT.bindNameSyntaxError(request.name) ?? "not a DN")")), nil)
-        } else if request.name.contains("=") {
+        } else if request.name.utf8.contains(UInt8(ascii: "=")) {
             do {
                 dn = try DistinguishedName(parsing: request.name)
             } catch {
@@ -144,7 +144,7 @@ struct BindOperation {
             )
         }
         guard let dn else {
-            return member(name.contains("@") ? model.member(email: name) ?? model.member(name) : model.member(name))
+            return member(name.utf8.contains(UInt8(ascii: "@")) ? model.member(email: name) ?? model.member(name) : model.member(name))
         }
         guard let node = dit.resolve(dn, in: model).node else { return nil }
         switch node {
