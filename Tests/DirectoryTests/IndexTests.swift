@@ -74,6 +74,14 @@ import Testing
         for prefix in ["a", "b", "z", "ab", "zz", "abc", "cz", "azcb", "c"] {
             #expect(index.prefix(prefix) == expected(reference, prefix), "\(prefix)")
             #expect(snapshot.prefix(prefix) == expected(snapshotReference, prefix), "snapshot \(prefix)")
+            // Counted and visited by the range the binary searches find, without comparing keys.
+            #expect(index.count(prefix: prefix) == expected(reference, prefix).count, "count \(prefix)")
+            var hashes: [Int] = []
+            index.visit(prefix: prefix) { hash, account in
+                hashes.append(hash)
+                #expect(hash == DirectoryModel.accountHash(account()))
+            }
+            #expect(hashes == expected(reference, prefix).map(DirectoryModel.accountHash), "visit \(prefix)")
         }
         for key in ["a", "ab", "zzz", "cab"] {
             #expect(index.exact(key) == reference.filter { $0[0] == key }.map { $0[1] }.sorted(), "\(key)")

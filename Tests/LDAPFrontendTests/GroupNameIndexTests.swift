@@ -37,3 +37,30 @@ import Testing
         #expect(try groupNames(added, "(cn=ch*)") == ["Chess Club", "Chinese Teachers"])
     }
 }
+
+/// The search's set of account hashes agrees with `Set<Int>` through growth, unions and
+/// intersections (0 is kept as 1: a collision only adds a candidate).
+@Suite struct AccountHashSetTests {
+    @Test func agreesWithASet() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<20 {
+            let n = [0, 1, 7, 100, 5000][round % 5]
+            let a = (0..<n).map { _ in Int.random(in: 2...Int.max, using: &rng) * (Bool.random(using: &rng) ? 1 : -1) }
+            let b = Array(a.prefix(n / 2)) + (0..<n).map { _ in Int.random(in: 2...1_000_000, using: &rng) }
+            var x = AccountHashSet(a), y = AccountHashSet(minimumCapacity: 3)
+            for v in b { y.insert(v) }
+            #expect(x.count == Set(a).count)
+            #expect(a.allSatisfy(x.contains) && !x.contains(Int.min + 1) || a.contains(Int.min + 1))
+            #expect(Set(x.values) == Set(a))
+            var u = x
+            u.formUnion(y)
+            #expect(Set(u.values) == Set(a).union(b))
+            x.formIntersection(y)
+            #expect(Set(x.values) == Set(a).intersection(b))
+            let v = a.first ?? 5
+            #expect(x.insert(v) == !Set(a).intersection(b).contains(v))
+        }
+        var zero = AccountHashSet()
+        #expect(zero.insert(0) && zero.contains(0) && zero.contains(1) && !zero.insert(1))
+    }
+}

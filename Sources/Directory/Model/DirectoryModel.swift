@@ -210,7 +210,10 @@ public struct DirectoryModel: Sendable {
     // MARK: - Members
 
     /// The member with this account (case ignored), active or departed.
-    public func member(_ account: String) -> Member? { membersByKey[account.lowercased()] }
+    public func member(_ account: String) -> Member? {
+        // Most callers hold the key itself (lower-cased): looked up as it is first.
+        membersByKey[account] ?? membersByKey[account.lowercased()]
+    }
 
     /// The member holding this e-mail address (case ignored).
     public func member(email: String) -> Member? { emailIndex[email.lowercased()].flatMap { membersByKey[$0] } }
@@ -297,6 +300,34 @@ public struct DirectoryModel: Sendable {
 
     /// The same accounts as ``accountKeys(emailPrefix:)``, as the index lists them.
     public func accountKeyList(emailPrefix prefix: String) -> [String] { emailPrefixIndex.prefix(prefix.lowercased()) }
+
+    /// An account key reduced to an integer, the same in one process for the same key: search
+    /// candidates are sets of these (a collision only adds a candidate, which the filter then
+    /// refuses).
+    @inline(__always)
+    public static func accountHash(_ key: String) -> Int { key.hashValue }
+
+    /// Calls `body` with ``accountHash(_:)`` and (when it asks) the account key of each member
+    /// whose name, pinyin or initials start with `prefix` (folded), as the index lists them (an
+    /// account may come more than once).
+    public func visitAccounts(namePrefix prefix: String, _ body: (_ hash: Int, _ key: () -> String) -> Void) {
+        nameIndex.visit(prefix: Self.foldName(prefix), body)
+    }
+
+    /// The same for the members whose e-mail address starts with `prefix` (case ignored).
+    public func visitAccounts(emailPrefix prefix: String, _ body: (_ hash: Int, _ key: () -> String) -> Void) {
+        emailPrefixIndex.visit(prefix: prefix.lowercased(), body)
+    }
+
+    /// How many name index entries start with `prefix` (folded): at least as many as the
+    /// accounts ``visitAccounts(namePrefix:_:)`` gives, counted without visiting them.
+    public func accountEntryCount(namePrefix prefix: String) -> Int { nameIndex.count(prefix: Self.foldName(prefix)) }
+
+    /// The same for e-mail addresses.
+    public func accountEntryCount(emailPrefix prefix: String) -> Int { emailPrefixIndex.count(prefix: prefix.lowercased()) }
+
+    /// The departed members' account keys.
+    public var departedAccountKeys: Set<String> { departedKeys }
 
     /// Account keys of the members whose e-mail address starts with `prefix` (case ignored).
     public func accountKeys(emailPrefix prefix: String) -> Set<String> { Set(emailPrefixIndex.prefix(prefix.lowercased())) }

@@ -13,7 +13,17 @@ public struct PrefixIndex: Sendable {
     struct Entry: Sendable, Comparable {
         var key: String
         var account: String
+        /// The account's ``DirectoryModel/accountHash(_:)``, kept so that a search's candidate
+        /// set is a set of integers (hashing thousands of account strings per search was a
+        /// sixth of an address-book search at 100 000 members).
+        var hash: Int
+        init(key: String, account: String) {
+            self.key = key
+            self.account = account
+            self.hash = DirectoryModel.accountHash(account)
+        }
         static func < (a: Entry, b: Entry) -> Bool { a.key != b.key ? a.key < b.key : a.account < b.account }
+        static func == (a: Entry, b: Entry) -> Bool { a.key == b.key && a.account == b.account }
     }
 
     typealias Chunk = [Entry]
@@ -148,15 +158,80 @@ public struct PrefixIndex: Sendable {
     public func prefix(_ prefix: String) -> [String] {
         guard !prefix.isEmpty else { return buckets.values.flatMap { $0.flatMap { $0.flatMap { $0.map(\.account) } } } }
         var out: [String] = []
-        let bytes = Array(prefix.utf8)
-        scan(from: prefix) { e in
-            // The bytes first (cheap; for the index's normalised keys the same answer), then
-            // String's own test: never fewer entries than either.
-            guard e.key.utf8.starts(with: bytes) || e.key.hasPrefix(prefix) else { return false }
-            out.append(e.account)
+        visit(prefix: prefix) { _, account in out.append(account()) }
+        return out
+    }
+
+    /// Calls `body` with the account's hash of each entry whose key starts with `prefix` (not
+    /// empty), and the account when it asks, in the index's order; an account may come more
+    /// than once. (The account is read only when asked: copying every entry retained two
+    /// strings each.)
+    public func visit(prefix: String, _ body: (_ hash: Int, _ account: () -> String) -> Void) {
+        forEachChunk(prefix: prefix) { chunk in
+            chunk.withUnsafeBufferPointer { entries in
+                for j in entries.indices { body(entries[j].hash, { entries[j].account }) }
+            }
+        }
+    }
+
+    /// How many entries have a key that starts with `prefix` (an account may count more than
+    /// once), without visiting them.
+    public func count(prefix: String) -> Int {
+        var n = 0
+        forEachChunk(prefix: prefix) { n += $0.count }
+        return n
+    }
+
+    /// The entries whose key starts with `prefix`, as slices of chunks in order. The entries
+    /// are sorted by key, so they lie between the first key not before `prefix` and the first
+    /// key after it that lacks it: both found by binary search, nothing compared in between.
+    private func forEachChunk(prefix: String, _ body: (ArraySlice<Entry>) -> Void) {
+        guard let first = prefix.first, let pages = buckets[first], !pages.isEmpty else { return }
+        var wanted = prefix
+        wanted.withUTF8 { bytes in
+            // Past the range: a key not before the prefix that does not start with it.
+            func past(_ e: Entry) -> Bool { !(e.key < prefix) && !(Self.startsWith(e.key, bytes) || e.key.hasPrefix(prefix)) }
+            func before(_ e: Entry) -> Bool { e.key < prefix }
+            // Start: the first entry not before the prefix.
+            let p0 = pages.partitioningIndex { !before($0[$0.count - 1][$0[$0.count - 1].count - 1]) }
+            guard p0 < pages.count else { return }
+            let c0 = pages[p0].partitioningIndex { !before($0[$0.count - 1]) }
+            let i0 = pages[p0][c0].partitioningIndex { !before($0) }
+            // End (exclusive): the first entry past the range.
+            let p1 = pages.partitioningIndex { past($0[$0.count - 1][$0[$0.count - 1].count - 1]) }
+            var c1 = 0, i1 = 0
+            if p1 < pages.count {
+                c1 = pages[p1].partitioningIndex { past($0[$0.count - 1]) }
+                i1 = pages[p1][c1].partitioningIndex { past($0) }
+            }
+            var p = p0, c = c0, i = i0
+            while p < pages.count {
+                let page = pages[p]
+                while c < page.count {
+                    let chunk = page[c]
+                    let last = p == p1 && c == c1
+                    let upper = last ? i1 : chunk.count
+                    if i < upper { body(chunk[i..<upper]) }
+                    if last { return }
+                    c += 1
+                    i = 0
+                }
+                p += 1
+                c = 0
+                if p > p1 { return }
+            }
+        }
+    }
+
+    /// Whether a string's UTF-8 starts with `bytes` (compared in place).
+    @inline(__always)
+    private static func startsWith(_ key: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let found = key.utf8.withContiguousStorageIfAvailable { k -> Bool in
+            guard k.count >= bytes.count else { return false }
+            for i in 0..<bytes.count where k[i] != bytes[i] { return false }
             return true
         }
-        return out
+        return found ?? key.utf8.starts(with: bytes)
     }
 
     /// How many entries the index holds.

@@ -23,15 +23,21 @@ public enum MatchingKind: Sendable, Hashable {
 }
 
 /// An attribute type Roster knows: its canonical name, aliases, OID and how it matches.
-public struct AttributeType: Sendable, Hashable {
-    public var name: String
-    public var aliases: [String]
-    public var oid: String
-    public var matching: MatchingKind
+///
+/// A class: the registry holds one of each, and entries carry references to them (a struct's
+/// three strings and array were four retains per attribute copied, and its key was lower-cased
+/// on every comparison: both showed in a search's profile).
+public final class AttributeType: Sendable, Hashable {
+    public let name: String
+    public let aliases: [String]
+    public let oid: String
+    public let matching: MatchingKind
     /// Operational attributes are returned only when asked for by name or with `+`.
-    public var operational: Bool
+    public let operational: Bool
     /// Names whose values are matched through pinyin as well (cn, displayName, sn, givenName).
-    public var pinyin: Bool
+    public let pinyin: Bool
+    /// The lower-cased canonical name that identifies the type.
+    public let key: String
 
     /// - Parameters: see the properties.
     public init(
@@ -44,10 +50,11 @@ public struct AttributeType: Sendable, Hashable {
         self.matching = matching
         self.operational = operational
         self.pinyin = pinyin
+        self.key = name.lowercased()
     }
 
-    /// The lower-cased canonical name that identifies the type.
-    public var key: String { name.lowercased() }
+    public static func == (a: AttributeType, b: AttributeType) -> Bool { a === b || a.key == b.key }
+    public func hash(into h: inout Hasher) { h.combine(key) }
 }
 
 /// The attribute types Roster serves, looked up by any of their names or their OID, case ignored.
@@ -139,14 +146,18 @@ public enum AttributeRegistry {
         var map: [String: AttributeType] = [:]
         for t in all {
             map[t.name.lowercased()] = t
+            map[t.name] = t
             map[t.oid] = t
-            for a in t.aliases { map[a.lowercased()] = t }
+            for a in t.aliases { map[a.lowercased()] = t; map[a] = t }
         }
         return map
     }()
 
     /// The type named by an attribute description (options such as `;binary` ignored), or nil.
     public static func type(named description: String) -> AttributeType? {
+        // Most names arrive as the registry spells them (the entry builder's, most clients'):
+        // looked up as they are before lower-casing.
+        if let t = byName[description] { return t }
         if let t = byName[description.lowercased()] { return t }
         guard let semi = description.firstIndex(of: ";") else { return nil }
         return byName[description[..<semi].lowercased()]

@@ -105,7 +105,11 @@ struct SearchOperation {
         case .refused(let result, let response): return done(result, [response])
         }
 
-        let plan = SearchPlan(request.filter, model: model)
+        // A search that stops at its size limit needs the keys of no more candidates than it
+        // would arrange (SearchWalk): beyond that it walks the tree in order.
+        let collects = !sortKeys.isEmpty || parsed.paged != nil
+        let keep = collects || sizeLimit <= 0 ? Int.max : SearchWalk.arrangedAtMost(sizeLimit: sizeLimit)
+        let plan = SearchPlan(request.filter, model: model, keepKeysUpTo: keep)
         return .walk(
             SearchWalk(
                 frontend: frontend, identity: identity, request: request, messageID: messageID, model: model,

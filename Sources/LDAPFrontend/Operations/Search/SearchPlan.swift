@@ -11,8 +11,11 @@ import LDAPProtocol
 /// at 100 000 members an address-book search for a common pinyin prefix has ~7 000 candidates,
 /// and sorting them all for 100 entries was half of its cost).
 struct SearchPlan: Sendable {
-    /// Account keys of the members that may match (a superset).
-    let candidates: Set<String>
+    /// The ``DirectoryModel/accountHash(_:)`` of each member that may match (a superset).
+    let candidates: AccountHashSet
+    /// Their account keys, unless there were more than the walk would use (it then walks the
+    /// tree in order and checks each member against ``candidates``).
+    let keys: [String]?
     /// The departed candidates, by account.
     var departed: [Member] = []
     /// Whether only members can match (no group or administrator carries the attributes).
@@ -22,12 +25,22 @@ struct SearchPlan: Sendable {
     /// How many candidates the indexes gave.
     var candidateCount: Int { candidates.count }
 
-    init?(_ filter: Filter, model: DirectoryModel) {
+    /// - Parameter keepKeysUpTo: the most candidates whose keys are kept (more: the walk goes
+    ///   through the tree in order).
+    init?(_ filter: Filter, model: DirectoryModel, keepKeysUpTo: Int = .max) {
         let planner = SearchPlanner(model: model)
-        guard let planned = planner.candidates(filter) else { return nil }
-        candidates = planned
+        guard let planned = planner.candidates(filter, keepKeysUpTo: keepKeysUpTo) else { return nil }
+        candidates = planned.hashes
+        keys = planned.keys
         if model.departedCount > 0 {
-            departed = planned.filter { model.isDeparted(key: $0) }.compactMap { model.member($0) }.sorted { $0.account < $1.account }
+            let departedKeys: [String]
+            if let keys = planned.keys, keys.count < model.departedCount {
+                departedKeys = keys.filter { model.isDeparted(key: $0) }
+            } else {
+                let hashes = planned.hashes
+                departedKeys = model.departedAccountKeys.filter { hashes.contains(DirectoryModel.accountHash($0)) }
+            }
+            departed = departedKeys.compactMap { model.member($0) }.sorted { $0.account < $1.account }
         }
         onlyMembers = planner.onlyMembersCanMatch(filter)
         groups = onlyMembers ? nil : planner.groups(filter)
@@ -43,7 +56,7 @@ struct SearchPlan: Sendable {
 
     func arrange(in model: DirectoryModel) -> Arrangement {
         var out = Arrangement()
-        for key in candidates {
+        for key in keys ?? [] {
             guard let m = model.member(key), m.isActive else { continue }
             out.byDepartment[m.primaryDepartment, default: []].append(key)
         }

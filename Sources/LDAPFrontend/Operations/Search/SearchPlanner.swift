@@ -15,10 +15,29 @@ struct SearchPlanner {
     /// filter the planner narrowed: only when a narrowing item is on cn or displayName.
     func onlyMembersCanMatch(_ filter: Filter) -> Bool {
         switch filter {
-        case .and(let items): return items.contains { candidates($0) != nil && onlyMembersCanMatch($0) }
+        case .and(let items): return items.contains { narrows($0) && onlyMembersCanMatch($0) }
         case .or(let items): return items.allSatisfy { onlyMembersCanMatch($0) }
         case .equalityMatch(let ava): return !["cn", "displayname"].contains(AttributeRegistry.type(named: ava.attribute)?.key ?? "")
         case .substrings(let sf): return !["cn", "displayname"].contains(AttributeRegistry.type(named: sf.attribute)?.key ?? "")
+        default: return false
+        }
+    }
+
+    /// Whether ``candidates(_:keepKeysUpTo:)`` gives an answer for a filter, without asking the
+    /// indexes.
+    func narrows(_ filter: Filter) -> Bool {
+        switch filter {
+        case .and(let items): return items.contains(where: narrows)
+        case .or(let items): return items.allSatisfy(narrows)
+        case .equalityMatch(let ava):
+            guard let key = AttributeRegistry.type(named: ava.attribute)?.key, String(validating: ava.value, as: UTF8.self) != nil
+            else { return false }
+            return ["uid", "mail", "mobile", "cn", "displayname", "sn", "givenname"].contains(key)
+        case .substrings(let sf):
+            guard let key = AttributeRegistry.type(named: sf.attribute)?.key, let initial = sf.initial, !initial.isEmpty,
+                String(validating: initial, as: UTF8.self) != nil
+            else { return false }
+            return ["mail", "cn", "displayname", "sn", "givenname"].contains(key)
         default: return false
         }
     }
@@ -63,58 +82,94 @@ struct SearchPlanner {
         }
     }
 
-    /// Account keys of the members that may match, or nil when no index applies.
-    func candidates(_ filter: Filter) -> Set<String>? {
-        var asked: [String: Set<String>] = [:]
-        return candidates(filter, &asked)
+    /// The members that may match, or nil when no index applies. Account keys are kept only
+    /// while they are at most `keepKeysUpTo` (the hashes always): a search that will stop at its
+    /// size limit long before its candidates are used up walks the tree with the hashes alone.
+    func candidates(_ filter: Filter, keepKeysUpTo limit: Int = .max) -> Candidates? {
+        var asked: [String: Candidates] = [:]
+        guard var found = candidates(filter, limit, &asked) else { return nil }
+        if let keys = found.keys {
+            // Duplicates out, and what an AND's other items excluded.
+            var unique = Set<String>(minimumCapacity: keys.count)
+            for key in keys where found.hashes.contains(DirectoryModel.accountHash(key)) { unique.insert(key) }
+            found.keys = Array(unique)
+        }
+        return found
+    }
+
+    /// Members an index says may match: their accounts' hashes, and their keys while few.
+    struct Candidates: Sendable {
+        var hashes: AccountHashSet
+        /// The account keys (a key may repeat, and may be one the hashes no longer hold), or nil
+        /// when there were more than the planner keeps.
+        var keys: [String]?
+
+        init(hashes: AccountHashSet = AccountHashSet(), keys: [String]? = []) {
+            self.hashes = hashes
+            self.keys = keys
+        }
+
+        init<S: Sequence>(keys: S) where S.Element == String {
+            let list = Array(keys)
+            self.init(hashes: AccountHashSet(list.map(DirectoryModel.accountHash)), keys: list)
+        }
     }
 
     /// `asked`: the index answers already given in this filter, by lookup (the address book's
     /// `(|(cn=X*)(mail=X*)(sn=X*))` asks the name index the same question twice).
-    private func candidates(_ filter: Filter, _ asked: inout [String: Set<String>]) -> Set<String>? {
+    private func candidates(_ filter: Filter, _ limit: Int, _ asked: inout [String: Candidates]) -> Candidates? {
         switch filter {
         case .and(let items):
-            var best: Set<String>?
+            var best: Candidates?
             for item in items {
-                guard let c = candidates(item, &asked) else { continue }
-                best = best.map { $0.intersection(c) } ?? c
+                guard let c = candidates(item, limit, &asked) else { continue }
+                guard var b = best else {
+                    best = c
+                    continue
+                }
+                b.hashes.formIntersection(c.hashes)
+                // Any item's keys hold the intersection's: the shorter list is kept.
+                switch (b.keys, c.keys) {
+                case (nil, let k?), (let k?, nil): b.keys = k
+                case (let x?, let y?): b.keys = y.count < x.count ? y : x
+                case (nil, nil): break
+                }
+                best = b
             }
             return best
         case .or(let items):
-            guard !items.isEmpty else { return [] }
-            var union: Set<String>?
+            guard !items.isEmpty else { return Candidates() }
+            var union = Candidates()
             var seen = Set<String>()
-            // Leading substrings' answers as the index lists them, hashed once into the union
-            // (a set per answer, then their union, hashed every key twice).
-            var lists: [[String]] = []
             for item in items {
                 if let question = Self.question(item) {
+                    // The same index question twice (cn and sn share the name index) adds nothing.
                     guard seen.insert(question).inserted else { continue }
-                    if asked[question] == nil, let keys = prefixKeys(item) {
-                        lists.append(keys)
-                        continue
-                    }
                 }
-                guard let c = candidates(item, &asked) else { return nil }
-                if union == nil { union = c } else if c.count > union!.count { union = c.union(union!) } else { union!.formUnion(c) }
+                guard let c = candidates(item, limit, &asked) else { return nil }
+                if c.hashes.count > union.hashes.count {
+                    let smaller = union.hashes
+                    union.hashes = c.hashes
+                    union.hashes.formUnion(smaller)
+                } else {
+                    union.hashes.formUnion(c.hashes)
+                }
+                if let k = c.keys, union.keys != nil, union.hashes.count <= limit { union.keys! += k } else { union.keys = nil }
             }
-            guard !lists.isEmpty else { return union ?? [] }
-            var all = union ?? Set(minimumCapacity: lists.reduce(0) { $0 + $1.count })
-            for list in lists { for key in list { all.insert(key) } }
-            return all
+            return union
         case .equalityMatch(let ava):
             guard let type = AttributeRegistry.type(named: ava.attribute),
                 let value = String(validating: ava.value, as: UTF8.self)
             else { return nil }
             switch type.key {
             case "uid":
-                return model.member(DistinguishedName.foldValue(value)).map { [$0.account.key] } ?? []
+                return Candidates(keys: model.member(DistinguishedName.foldValue(value)).map { [$0.account.key] } ?? [])
             case "mail":
-                return model.member(email: value).map { [$0.account.key] } ?? []
+                return Candidates(keys: model.member(email: value).map { [$0.account.key] } ?? [])
             case "mobile":
-                return model.member(mobile: Matching.normalize(value, .telephoneNumber)).map { [$0.account.key] } ?? []
+                return Candidates(keys: model.member(mobile: Matching.normalize(value, .telephoneNumber)).map { [$0.account.key] } ?? [])
             case "cn", "displayname", "sn", "givenname":
-                return model.accountKeys(named: value)
+                return Candidates(keys: model.accountKeys(named: value))
             default:
                 return nil
             }
@@ -125,29 +180,26 @@ struct SearchPlanner {
             else { return nil }
             guard let question = Self.question(filter) else { return nil }
             if let known = asked[question] { return known }
-            let answer: Set<String>
+            let name: Bool
             switch type.key {
-            case "cn", "displayname", "sn", "givenname": answer = model.accountKeys(namePrefix: initial)
-            case "mail": answer = model.accountKeys(emailPrefix: initial)
+            case "cn", "displayname", "sn", "givenname": name = true
+            case "mail": name = false
             default: return nil
             }
+            // The index's entries are counted first (binary searches): their keys are collected
+            // only when there are few enough.
+            let entries = name ? model.accountEntryCount(namePrefix: initial) : model.accountEntryCount(emailPrefix: initial)
+            var answer = Candidates(hashes: AccountHashSet(minimumCapacity: entries), keys: [])
+            // Keys kept while the distinct accounts are few enough (the hashes always).
+            let body: (Int, () -> String) -> Void = { hash, key in
+                guard answer.hashes.insert(hash), answer.keys != nil else { return }
+                if answer.hashes.count > limit { answer.keys = nil } else { answer.keys!.append(key()) }
+            }
+            if name { model.visitAccounts(namePrefix: initial, body) } else { model.visitAccounts(emailPrefix: initial, body) }
             asked[question] = answer
             return answer
         default:
             return nil
-        }
-    }
-
-    /// The index's answer to a leading substring on cn, displayName, sn, givenName or mail, as
-    /// it lists it (an account may appear more than once), or nil for any other item.
-    func prefixKeys(_ filter: Filter) -> [String]? {
-        guard case .substrings(let sf) = filter, let type = AttributeRegistry.type(named: sf.attribute),
-            let initialBytes = sf.initial, let initial = String(validating: initialBytes, as: UTF8.self), !initial.isEmpty
-        else { return nil }
-        switch type.key {
-        case "cn", "displayname", "sn", "givenname": return model.accountKeyList(namePrefix: initial)
-        case "mail": return model.accountKeyList(emailPrefix: initial)
-        default: return nil
         }
     }
 

@@ -62,6 +62,10 @@ struct SearchWalk: Sendable {
     /// their turn between batches.
     static let batchWork = 65_536
 
+    /// The most candidates a search with a size limit arranges; with more, it walks the tree in
+    /// order and checks each member against them.
+    static func arrangedAtMost(sizeLimit: Int) -> Int { 4 * sizeLimit }
+
     /// The cost of one filter evaluation.
     let filterWeight: Int
 
@@ -81,7 +85,9 @@ struct SearchWalk: Sendable {
         self.evaluator = SearchOperation.makeEvaluator(frontend: frontend, visibility: visibility)
         self.plan = plan
         let collects = !sortKeys.isEmpty || paged != nil
-        self.walksInOrder = plan.map { !collects && sizeLimit > 0 && $0.candidateCount > 4 * sizeLimit } ?? false
+        self.walksInOrder = plan.map {
+            $0.keys == nil || (!collects && sizeLimit > 0 && $0.candidateCount > Self.arrangedAtMost(sizeLimit: sizeLimit))
+        } ?? false
         self.sizeLimit = sizeLimit
         self.timeLimit = timeLimit
         self.deadline = timeLimit > 0 ? Date().addingTimeInterval(TimeInterval(timeLimit)) : nil
@@ -259,7 +265,7 @@ struct SearchWalk: Sendable {
             var out: [DITNode]
             if walksInOrder {
                 out = []
-                for key in model.memberKeys(in: id) where plan.candidates.contains(key) {
+                for key in model.memberKeys(in: id) where plan.candidates.contains(DirectoryModel.accountHash(key)) {
                     if let m = model.member(key), m.primaryDepartment == id { out.append(.member(m.account)) }
                 }
                 out.append(contentsOf: model.children(of: id).map { .department($0) })
