@@ -58,10 +58,12 @@ public struct Frontend: Sendable {
     }
 
     /// The entry of a node as the rootDSE and other entries are built.
-    func entry(for node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry? {
+    func entry(
+        for node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil, known: Member? = nil
+    ) -> Entry? {
         builder.entry(
             for: node, in: model, visibility: visibility, supportedControls: Self.supportedControls,
-            supportedExtensions: supportedExtensions, wanted: wanted)
+            supportedExtensions: supportedExtensions, wanted: wanted, known: known)
     }
 
     /// What `identity` may see of `model`.

@@ -1,3 +1,4 @@
+import BER
 import Directory
 import LDAPProtocol
 import Testing
@@ -33,5 +34,28 @@ import Testing
     @Test func aSurnameFilterFindsItsMember() throws {
         #expect(try accounts("(sn=zhang)", ["*"]).contains(zhangsan))
         #expect(try !accounts("(!(sn=zhang))", []).contains(zhangsan))
+    }
+}
+
+/// The attribute list written straight from an entry reads back as the projection of it, for
+/// every kind of selection, with and without values.
+@Suite struct EncodedAttributeListTests {
+    @Test func encodedListIsTheProjection() throws {
+        var entry = Entry(dn: "uid=t2001,dc=example,dc=com")
+        entry.add("objectClass", ["top", "person", "inetOrgPerson"])
+        entry.add("cn", "张三")
+        entry.add("mail", "zs@example.com")
+        entry.add("description", String(repeating: "备注", count: 200))
+        entry.add("entryUUID", "6a7f")
+        entry.add("telephoneNumber", ["010-1", "010-2"])
+        for list in [[], ["*"], ["+"], ["*", "+"], ["MAIL", "cn"], ["1.1"], ["entryuuid", "nosuch"]] {
+            let selection = AttributeSelection(list)
+            for typesOnly in [false, true] {
+                var r = BERReader(selection.encodedList(entry, typesOnly: typesOnly)[...])
+                let decoded = try r.readAttributeList(requireValues: false)
+                #expect(decoded == selection.project(entry, typesOnly: typesOnly), "\(list) \(typesOnly)")
+                #expect(r.isAtEnd)
+            }
+        }
     }
 }

@@ -217,3 +217,27 @@ func lengthOf(_ n: Int) -> [UInt8] {
     s.appendLength(n)
     return s.bytes
 }
+
+/// An entry whose attributes a server wrote already encoded is the same PDU, byte for byte, as
+/// the one built from values, and reads back as equal.
+@Suite struct PreEncodedEntryTests {
+    @Test func theSameBytesAndTheSameEntry() throws {
+        let attributes = [
+            PartialAttribute("cn", strings: ["张三"]), PartialAttribute("objectClass", strings: ["top", "person"]),
+            PartialAttribute("empty", []), PartialAttribute("long", strings: [String(repeating: "x", count: 300)]),
+        ]
+        var list = BERSerializer()
+        list.appendConstructed(.sequence) { s in for a in attributes { a.encode(into: &s) } }
+        let dn = "uid=t2001,ou=语文组,dc=example,dc=com"
+        let plain = LDAPMessage(messageID: 8, .searchResultEntry(SearchResultEntry(objectName: dn, attributes: attributes)))
+        let encoded = LDAPMessage(messageID: 8, .searchResultEntry(SearchResultEntry(objectName: dn, encodedAttributes: list.bytes)))
+        var a = BERSerializer(), b = BERSerializer()
+        plain.encode(into: &a)
+        encoded.encode(into: &b)
+        #expect(a.bytes == b.bytes)
+        #expect(encoded == plain)
+        guard case .searchResultEntry(let e) = encoded.protocolOp else { Issue.record("not an entry"); return }
+        #expect(e.attributes == attributes)
+        #expect(try LDAPMessage(berEncoded: b.bytes[...]) == plain)
+    }
+}

@@ -1,3 +1,4 @@
+import BER
 import LDAPProtocol
 
 /// The attributes a search asked for (RFC 4511 §4.5.1.8): `*`, `+`, `1.1`, names in any case and
@@ -26,6 +27,31 @@ struct AttributeSelection: Sendable {
     /// The attributes an entry must carry to answer this selection.
     var want: AttributeWant {
         AttributeWant(keys: Set(explicit.keys), allUser: allUser, allOperational: allOperational)
+    }
+
+    /// The entry's attributes that were asked for, encoded as a PartialAttributeList (what
+    /// ``project(_:typesOnly:)`` gives, written straight from the entry's strings).
+    func encodedList(_ entry: Entry, typesOnly: Bool) -> [UInt8] {
+        var s = BERSerializer(capacity: 512)
+        s.appendConstructed(.sequence) { s in
+            for a in entry.attributes {
+                let name: String
+                if let requested = explicit[a.type.key] {
+                    name = requested
+                } else if a.type.operational ? allOperational : allUser {
+                    name = a.type.name
+                } else {
+                    continue
+                }
+                s.appendConstructed(.sequence) { s in
+                    s.append(string: name)
+                    s.appendConstructed(.set) { s in
+                        if !typesOnly { for v in a.values { s.append(string: v) } }
+                    }
+                }
+            }
+        }
+        return s.bytes
     }
 
     /// The entry's attributes that were asked for.

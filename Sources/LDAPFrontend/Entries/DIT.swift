@@ -85,7 +85,9 @@ public struct DIT: Sendable {
 
     /// A member's DN in string form (under its primary department, or under cn=departed).
     public func memberDNString(_ member: Member, in model: DirectoryModel) -> String {
-        let rdn = RelativeDistinguishedName(type: "uid", value: member.account.value).description
+        // An account holds only letters, digits and `_ - . @` and starts with a letter or digit
+        // (Account's rule): nothing in it is escaped in a DN (building the RDN folded its value).
+        let rdn = "uid=" + member.account.value
         if member.isActive { return rdn + "," + departmentDNString(member.primaryDepartment, in: model) }
         return rdn + "," + cache.dn(DepartmentID(-1), version: model.treeVersion) { dn(of: .departedContainer, in: model).description }
     }

@@ -5,12 +5,25 @@ import Foundation
 /// Which attributes an entry must carry: a filter's, or a request's. Computing only those keeps a
 /// search over many entries cheap; nil means every attribute.
 public struct AttributeWant: Sendable {
-    public var keys: Set<String>
+    public var keys: Set<String> { didSet { namesOperational = Self.anyOperational(keys) } }
     public var allUser: Bool
     public var allOperational: Bool
+    /// Whether a key names an operational attribute (kept: asked for every entry built).
+    private var namesOperational: Bool
+
+    public init(keys: Set<String>, allUser: Bool, allOperational: Bool) {
+        self.keys = keys
+        self.allUser = allUser
+        self.allOperational = allOperational
+        self.namesOperational = Self.anyOperational(keys)
+    }
+
+    private static func anyOperational(_ keys: Set<String>) -> Bool {
+        keys.contains { AttributeRegistry.type(named: $0)?.operational ?? false }
+    }
 
     /// Whether any operational attribute may be wanted.
-    var operational: Bool { allOperational || keys.contains { AttributeRegistry.type(named: $0)?.operational ?? false } }
+    var operational: Bool { allOperational || namesOperational }
 
     func wants(_ key: String) -> Bool {
         if keys.contains(key) { return true }
@@ -88,12 +101,18 @@ public struct EntryBuilder: Sendable {
         self.health = health
     }
 
-    /// The entry of a node, or nil if it does not exist.
+    /// The entry of a node, or nil if it does not exist. `known`: the node's member, when the
+    /// caller found it already (a member node only).
     public func entry(
         for node: DITNode, in model: DirectoryModel, visibility: Visibility, supportedControls: [String],
-        supportedExtensions: [String], wanted: AttributeWant? = nil
+        supportedExtensions: [String], wanted: AttributeWant? = nil, known: Member? = nil
     ) -> Entry? {
-        var entry = rawEntry(for: node, in: model, visibility: visibility, supportedControls: supportedControls, supportedExtensions: supportedExtensions, wanted: wanted)
+        var entry: Entry?
+        if let known {
+            entry = member(known, in: model, visibility: visibility, wanted: wanted)
+        } else {
+            entry = rawEntry(for: node, in: model, visibility: visibility, supportedControls: supportedControls, supportedExtensions: supportedExtensions, wanted: wanted)
+        }
         if let allow = visibility.attributeAllowList, node != .rootDSE, node != .subschema {
             entry?.attributes.removeAll { $0.type.key != "objectclass" && !allow.contains($0.type.key) && !$0.type.aliases.contains { allow.contains($0.lowercased()) } }
         }

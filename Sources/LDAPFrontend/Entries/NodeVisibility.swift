@@ -13,12 +13,18 @@ extension Visibility {
         case .department(let id): return canSee(department: id)
         case .member(let account), .departedMember(let account):
             guard let m = model.member(account.key) else { return false }
-            if case .departedMember = node, !canSeeSystemEntries { return false }
-            if case .member = node, !m.isActive { return false }
-            return canSee(member: m)
+            return canSee(node, member: m)
         case .departedContainer, .adminsContainer, .subAdmin, .servicesContainer, .service, .superAdmin:
             return canSeeSystemEntries
         }
+    }
+
+    /// Whether the viewer may see a member's node, the member already found (`m` is the
+    /// model's member of the node's account).
+    func canSee(_ node: DITNode, member m: Member) -> Bool {
+        if case .departedMember = node, !canSeeSystemEntries { return false }
+        if case .member = node, !m.isActive { return false }
+        return canSee(member: m)
     }
 }
 

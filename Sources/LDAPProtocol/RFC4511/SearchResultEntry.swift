@@ -12,21 +12,48 @@ public struct SearchResultEntry: Sendable, Hashable {
     public static let tag = BERIdentifier.application(4, constructed: true)
 
     public var objectName: String
-    public var attributes: [PartialAttribute]
+    /// The attributes: as values, or as the encoded PartialAttributeList a server wrote
+    /// straight from its entry (``init(objectName:encodedAttributes:)``), decoded when read.
+    public var attributes: [PartialAttribute] {
+        get {
+            switch storage {
+            case .values(let list): return list
+            case .encoded(let bytes):
+                var r = BERReader(bytes[...])
+                return (try? r.readAttributeList(requireValues: false)) ?? []
+            }
+        }
+        set { storage = .values(newValue) }
+    }
+
+    private enum Storage: Sendable {
+        case values([PartialAttribute])
+        /// A whole `PartialAttributeList` (SEQUENCE header included), as written.
+        case encoded([UInt8])
+    }
+    private var storage: Storage
 
     /// - Parameters:
     ///   - objectName: the entry's DN.
     ///   - attributes: the attributes returned.
     public init(objectName: String, attributes: [PartialAttribute]) {
         self.objectName = objectName
-        self.attributes = attributes
+        self.storage = .values(attributes)
+    }
+
+    /// An entry whose attributes are already encoded: `encodedAttributes` is a whole
+    /// `PartialAttributeList` (a SEQUENCE, header included), written out as it is. A server
+    /// writes its entries this way, without a byte array per value.
+    public init(objectName: String, encodedAttributes: [UInt8]) {
+        self.objectName = objectName
+        self.storage = .encoded(encodedAttributes)
     }
 
     /// Decodes the entry.
     public init(berEncoded node: BERNode) throws(BERError) {
         var r = try node.children()
         objectName = try r.readLDAPString()
-        attributes = try r.readAttributeList(requireValues: false)
+        storage = .values(try r.readAttributeList(requireValues: false))
         try r.finish()
     }
 
@@ -34,8 +61,22 @@ public struct SearchResultEntry: Sendable, Hashable {
     public func encode(into s: inout BERSerializer) {
         s.appendConstructed(Self.tag) { s in
             s.append(string: objectName)
-            s.appendConstructed(.sequence) { s in for a in attributes { a.encode(into: &s) } }
+            switch storage {
+            case .values(let attributes):
+                s.appendConstructed(.sequence) { s in for a in attributes { a.encode(into: &s) } }
+            case .encoded(let bytes):
+                s.bytes.append(contentsOf: bytes)
+            }
         }
+    }
+
+    public static func == (a: SearchResultEntry, b: SearchResultEntry) -> Bool {
+        a.objectName == b.objectName && a.attributes == b.attributes
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(objectName)
+        h.combine(attributes)
     }
 }
 

@@ -178,7 +178,7 @@ struct SearchOperation {
         LDAPMessage(
             messageID: id,
             .searchResultEntry(
-                SearchResultEntry(objectName: entry.dn, attributes: selection.project(entry, typesOnly: request.typesOnly))))
+                SearchResultEntry(objectName: entry.dn, encodedAttributes: selection.encodedList(entry, typesOnly: request.typesOnly))))
     }
 
     /// Whether the viewer may see a node (visibility decided by the domain).

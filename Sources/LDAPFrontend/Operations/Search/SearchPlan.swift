@@ -48,8 +48,8 @@ struct SearchPlan: Sendable {
 
     /// The active candidates by primary department, and the departments on the path to them.
     struct Arrangement: Sendable {
-        /// Account keys, in no particular order (sorted when the walk reaches the department).
-        var byDepartment: [DepartmentID: [String]] = [:]
+        /// The members, in no particular order (sorted when the walk reaches the department).
+        var byDepartment: [DepartmentID: [Member]] = [:]
         /// Departments on the path to a candidate: the only ones walked.
         var relevant = Set<DepartmentID>()
     }
@@ -58,7 +58,7 @@ struct SearchPlan: Sendable {
         var out = Arrangement()
         for key in keys ?? [] {
             guard let m = model.member(key), m.isActive else { continue }
-            out.byDepartment[m.primaryDepartment, default: []].append(key)
+            out.byDepartment[m.primaryDepartment, default: []].append(m)
         }
         for d in out.byDepartment.keys {
             // Up to the first department already known to be on a path.
@@ -70,8 +70,7 @@ struct SearchPlan: Sendable {
 
     /// The candidates whose primary department is `id`, in the department's order (pinned
     /// first, then by pinyin, then by account).
-    static func ordered(_ keys: [String], in model: DirectoryModel) -> [Member] {
-        let members = keys.compactMap { model.member($0) }
+    static func ordered(_ members: [Member], in model: DirectoryModel) -> [Member] {
         guard members.count > 1 else { return members }
         return members.map { ($0, model.pinyin(of: $0.account).compact) }.sorted { a, b in
             if a.0.pinned != b.0.pinned { return a.0.pinned }

@@ -40,7 +40,17 @@ struct SearchWalk: Sendable {
     let oneWant: AttributeWant?
 
     private let startNode: DITNode
-    private var stack: [DITNode]
+    /// A node still to visit, with its member when the walk found it already (a member's
+    /// node: looked up once, not again for its visibility and its entry).
+    struct Step: Sendable {
+        var node: DITNode
+        var member: Member?
+        init(_ node: DITNode, _ member: Member? = nil) {
+            self.node = node
+            self.member = member
+        }
+    }
+    private var stack: [Step]
     private var examined = 0
     private var returned = 0
     /// Sorted and paged searches collect every match before the first is sent.
@@ -108,8 +118,8 @@ struct SearchWalk: Sendable {
         self.stack = []
         self.startNode = start
         switch request.scope {
-        case .baseObject, .wholeSubtree: stack = [start]
-        case .singleLevel, .subordinates: stack = startIsRoot ? [start] : children(start).reversed()
+        case .baseObject, .wholeSubtree: stack = [Step(start)]
+        case .singleLevel, .subordinates: stack = startIsRoot ? [Step(start)] : children(start).reversed()
         }
     }
 
@@ -141,10 +151,16 @@ struct SearchWalk: Sendable {
         var budget = max(1, min(Self.batchExamined, Self.batchWork / filterWeight))
         // A costly filter checks the clock on every node; a cheap one every 256.
         let clockEvery = filterWeight >= 64 ? 1 : 256
-        while budget > 0, let node = stack.popLast() {
+        while budget > 0, let step = stack.popLast() {
             budget -= 1
-            guard SearchOperation.canSee(node, visibility, model) else { continue }
-            if recurse { stack.append(contentsOf: children(node).reversed()) }
+            let node = step.node
+            if let m = step.member {
+                // A member: no children.
+                guard visibility.canSee(node, member: m) else { continue }
+            } else {
+                guard SearchOperation.canSee(node, visibility, model) else { continue }
+                if recurse { stack.append(contentsOf: children(node).reversed()) }
+            }
             // A planned filter needs a member attribute, which departments never carry.
             if plan != nil, case .department = node { continue }
             examined += 1
@@ -159,15 +175,15 @@ struct SearchWalk: Sendable {
             }
             let entry: Entry
             if let oneWant {
-                guard let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: oneWant),
+                guard let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: oneWant, known: step.member),
                     evaluator.matches(request.filter, built)
                 else { continue }
                 entry = built
             } else {
                 // Evaluate on an entry with only the filter's attributes, then build what is returned.
-                guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant),
+                guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant, known: step.member),
                     evaluator.matches(request.filter, probe),
-                    let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant)
+                    let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant, known: step.member)
                 else { continue }
                 entry = built
             }
@@ -257,41 +273,41 @@ struct SearchWalk: Sendable {
     }
 
     /// The children of a node in the walk: all of them, or only those on the way to a candidate.
-    private mutating func children(_ node: DITNode) -> [DITNode] {
+    private mutating func children(_ node: DITNode) -> [Step] {
         let dit = frontend.dit
-        guard let plan else { return dit.children(of: node, in: model) }
+        guard let plan else { return dit.children(of: node, in: model).map { Step($0) } }
         switch node {
         case .department(let id):
-            var out: [DITNode]
+            var out: [Step]
             if walksInOrder {
                 out = []
                 for key in model.memberKeys(in: id) where plan.candidates.contains(DirectoryModel.accountHash(key)) {
-                    if let m = model.member(key), m.primaryDepartment == id { out.append(.member(m.account)) }
+                    if let m = model.member(key), m.primaryDepartment == id { out.append(Step(.member(m.account), m)) }
                 }
-                out.append(contentsOf: model.children(of: id).map { .department($0) })
+                out.append(contentsOf: model.children(of: id).map { Step(.department($0)) })
             } else {
                 if arrangement == nil { arrangement = plan.arrange(in: model) }
                 let arranged = arrangement!
-                out = SearchPlan.ordered(arranged.byDepartment[id] ?? [], in: model).map { .member($0.account) }
-                out.append(contentsOf: model.children(of: id).filter { arranged.relevant.contains($0) }.map { .department($0) })
+                out = SearchPlan.ordered(arranged.byDepartment[id] ?? [], in: model).map { Step(.member($0.account), $0) }
+                out.append(contentsOf: model.children(of: id).filter { arranged.relevant.contains($0) }.map { Step(.department($0)) })
             }
             if id == .root {
                 for c in dit.rootContainers(in: model) {
                     switch c {
                     case .department, .member: continue
-                    case .departedContainer where !plan.departed.isEmpty: out.append(c)
-                    default: if !plan.onlyMembers { out.append(c) }
+                    case .departedContainer where !plan.departed.isEmpty: out.append(Step(c))
+                    default: if !plan.onlyMembers { out.append(Step(c)) }
                     }
                 }
             }
             return out
         case .departedContainer:
-            return plan.departed.map { .departedMember($0.account) }
+            return plan.departed.map { Step(.departedMember($0.account), $0) }
         case .groupsContainer:
-            guard let groups = plan.groups else { return dit.children(of: node, in: model) }
-            return groups.sorted().map { .group($0) }
+            guard let groups = plan.groups else { return dit.children(of: node, in: model).map { Step($0) } }
+            return groups.sorted().map { Step(.group($0)) }
         default:
-            return dit.children(of: node, in: model)
+            return dit.children(of: node, in: model).map { Step($0) }
         }
     }
 }
