@@ -211,6 +211,38 @@ func pagedControl(_ controls: [Control]) -> PagedResultsControl? {
         }
     }
 
+    /// A lookup the indexes narrow to one member goes straight to it: the same answer as the
+    /// full walk for every base (above it, its own department, beside it), scope and viewer,
+    /// with a department on the way hidden and with the member departed.
+    @Test func aOneMemberLookupAgreesWithTheWalkFromEveryBase() throws {
+        var model = demoModel
+        let context = CommandContext(actor: "cn=admin,dc=example,dc=com", source: "test", role: .superAdmin)
+        let depots = model.departments.values.first { $0.name == "网点" }!
+        var hidden = depots
+        hidden.hidden = true
+        model.put(hidden)
+        _ = try model.apply(.depart(try Account(parsing: "w3002")), by: context)
+        let bases = [
+            base, "ou=育才学校,\(base)", "ou=语文组,ou=教师组,ou=育才学校,\(base)", "ou=顺达物流,\(base)",
+            "ou=北京朝阳网点,ou=网点,ou=顺达物流,\(base)", "ou=上海浦东网点,ou=网点,ou=顺达物流,\(base)", "cn=departed,\(base)",
+        ]
+        let filters = ["(uid=t2001)", "(uid=w1001)", "(mail=sunli@shunda.example.com)", "(uid=w3002)", "(uid=nobody)", "(mobile=13800004001)"]
+        for (who, password) in [("cn=admin,dc=example,dc=com", "secret"), ("t2001", "Pw-t2001"), ("w2001", "Pw-w2001"), ("", "")] {
+            var s = try makeSession(model: model)
+            #expect(s.bind(who, password).resultCode == .success)
+            for b in bases {
+                for scope in [SearchRequest.Scope.wholeSubtree, .subordinates, .singleLevel] {
+                    for filter in filters {
+                        let planned = try s.search(b, scope, filter, attributes: ["1.1"])
+                        let walked = try s.search(b, scope, unplanned(filter), attributes: ["1.1"])
+                        #expect(planned.entries.map(\.objectName) == walked.entries.map(\.objectName), "\(who) \(b) \(scope) \(filter)")
+                        #expect(planned.result.resultCode == walked.result.resultCode, "\(who) \(b) \(scope) \(filter)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func aViewerWhoMayNotSeeMobilesFindsNothingByMobile() throws {
         var directory = demoModel
         _ = try directory.apply(.setFieldPolicy(.mobile, FieldPolicy.Rule(shown: false, selfEditable: false)), by: CommandContext(actor: "t", source: "t"))

@@ -121,6 +121,32 @@ struct SearchWalk: Sendable {
         case .baseObject, .wholeSubtree: stack = [Step(start)]
         case .singleLevel, .subordinates: stack = startIsRoot ? [Step(start)] : children(start).reversed()
         }
+        if let only = Self.onlyCandidate(plan, start: start, scope: request.scope, model: model, visibility: visibility) {
+            stack = only
+        }
+    }
+
+    /// A subtree search the indexes narrowed to one active member and nothing else (a uid,
+    /// mail or mobile lookup): the member itself when it is under the start and every
+    /// department on the way to it is visible, or nothing — without walking the tree down to it.
+    private static func onlyCandidate(
+        _ plan: SearchPlan?, start: DITNode, scope: SearchRequest.Scope, model: DirectoryModel, visibility: Visibility
+    ) -> [Step]? {
+        guard let plan, plan.onlyMembers, plan.departed.isEmpty, plan.candidateCount <= 1, let keys = plan.keys,
+            scope == .wholeSubtree || scope == .subordinates, case .department(let top) = start
+        else { return nil }
+        guard let key = keys.first, let m = model.member(key), m.isActive else { return [] }
+        var cursor: DepartmentID? = m.primaryDepartment
+        var reached = false
+        while let d = cursor {
+            guard visibility.canSee(.department(d)) else { return [] }
+            if d == top {
+                reached = true
+                break
+            }
+            cursor = model.department(d)?.parent
+        }
+        return reached ? [Step(.member(m.account), m)] : []
     }
 
     /// Whether the whole search is cheap enough to run on the event loop: a base search (but not
