@@ -29,20 +29,20 @@ struct AttributeSelection: Sendable {
         AttributeWant(keys: Set(explicit.keys), allUser: allUser, allOperational: allOperational)
     }
 
+    /// The name an attribute is returned under (as the request spelled it, or its own), or nil
+    /// when it was not asked for.
+    private func returnedName(_ a: Entry.Attribute) -> String? {
+        if let requested = explicit[a.type.key] { return requested }
+        return (a.type.operational ? allOperational : allUser) ? a.type.name : nil
+    }
+
     /// The entry's attributes that were asked for, encoded as a PartialAttributeList (what
     /// ``project(_:typesOnly:)`` gives, written straight from the entry's strings).
     func encodedList(_ entry: Entry, typesOnly: Bool) -> [UInt8] {
         var s = BERSerializer(capacity: 512)
         s.appendConstructed(.sequence) { s in
             for a in entry.attributes {
-                let name: String
-                if let requested = explicit[a.type.key] {
-                    name = requested
-                } else if a.type.operational ? allOperational : allUser {
-                    name = a.type.name
-                } else {
-                    continue
-                }
+                guard let name = returnedName(a) else { continue }
                 s.appendConstructed(.sequence) { s in
                     s.append(string: name)
                     s.appendConstructed(.set) { s in
@@ -59,14 +59,7 @@ struct AttributeSelection: Sendable {
         var out: [PartialAttribute] = []
         out.reserveCapacity(entry.attributes.count)
         for a in entry.attributes {
-            let name: String
-            if let requested = explicit[a.type.key] {
-                name = requested
-            } else if a.type.operational ? allOperational : allUser {
-                name = a.type.name
-            } else {
-                continue
-            }
+            guard let name = returnedName(a) else { continue }
             out.append(PartialAttribute(name, typesOnly ? [] : a.values.map { Array($0.utf8) }))
         }
         return out
