@@ -59,3 +59,34 @@ import Testing
         }
     }
 }
+
+/// A substring assertion that is not UTF-8 matches nothing, like an equality one (found by
+/// review: the invalid part was dropped, so `(mail=z\ff*)` acted as `(mail=*)`), and its
+/// negation is Undefined too.
+@Suite struct InvalidUTF8SubstringTests {
+    func dns(_ filter: Filter, _ s: inout LDAPSession) -> [String] {
+        let request = SearchRequest(baseObject: base, scope: .wholeSubtree, filter: filter, attributes: ["1.1"])
+        return s.send(2, .searchRequest(request)).compactMap {
+            if case .searchResultEntry(let e) = $0.protocolOp { return e.objectName }
+            return nil
+        }
+    }
+
+    @Test func anInvalidPartMatchesNothing() throws {
+        var s = try makeSession()
+        #expect(s.bind("cn=admin,\(base)", "secret").resultCode == .success)
+        let withMail = dns(.present("mail"), &s)
+        #expect(withMail.count > 3)
+        let invalid: [SubstringFilter] = [
+            SubstringFilter("mail", initial: [0x7A, 0xFF]), SubstringFilter("cn", initial: [0xE5, 0xBC]),
+            SubstringFilter("cn", final: [0xFF]), SubstringFilter("cn", initial: [0xC0, 0x80]),
+            SubstringFilter("description", any: [[0x61], [0xFF, 0xFE]]),
+        ]
+        for sf in invalid {
+            #expect(dns(.substrings(sf), &s).isEmpty, "\(sf)")
+            #expect(dns(.not(.substrings(sf)), &s).isEmpty, "not \(sf)")
+        }
+        // Valid assertions still match.
+        #expect(!dns(.substrings(SubstringFilter("mail", initial: Array("z".utf8))), &s).isEmpty)
+    }
+}

@@ -99,6 +99,10 @@ public struct FilterEvaluator: Sendable {
         guard let type = AttributeRegistry.type(named: sf.attribute), let values = entry.values(of: type) else {
             return .undefined
         }
+        // An assertion part that is not UTF-8 makes the item Undefined, as it does for equality
+        // (found by review: it was dropped, so `(mail=z\ff*)` matched every entry with a mail).
+        func valid(_ bytes: [UInt8]) -> Bool { String(validating: bytes, as: UTF8.self) != nil }
+        guard sf.initial.map(valid) ?? true, sf.final.map(valid) ?? true, sf.any.allSatisfy(valid) else { return .undefined }
         func norm(_ bytes: [UInt8]?) -> String? {
             bytes.flatMap { String(validating: $0, as: UTF8.self) }.map { Matching.normalize($0, type.matching) }
         }
