@@ -294,13 +294,6 @@ public struct DirectoryModel: Sendable {
     /// Account keys of the members whose name, pinyin or initials start with `prefix` (folded).
     public func accountKeys(namePrefix prefix: String) -> Set<String> { Set(nameIndex.prefix(Self.foldName(prefix))) }
 
-    /// The same accounts as ``accountKeys(namePrefix:)``, as the index lists them: one may
-    /// appear several times (its name and its pinyin both match).
-    public func accountKeyList(namePrefix prefix: String) -> [String] { nameIndex.prefix(Self.foldName(prefix)) }
-
-    /// The same accounts as ``accountKeys(emailPrefix:)``, as the index lists them.
-    public func accountKeyList(emailPrefix prefix: String) -> [String] { emailPrefixIndex.prefix(prefix.lowercased()) }
-
     /// An account key reduced to an integer, the same in one process for the same key: search
     /// candidates are sets of these (a collision only adds a candidate, which the filter then
     /// refuses).

@@ -32,15 +32,20 @@ struct SearchPlanner {
         case .equalityMatch(let ava):
             guard let key = AttributeRegistry.type(named: ava.attribute)?.key, String(validating: ava.value, as: UTF8.self) != nil
             else { return false }
-            return ["uid", "mail", "mobile", "cn", "displayname", "sn", "givenname"].contains(key)
+            return Self.equalityKeys.contains(key)
         case .substrings(let sf):
             guard let key = AttributeRegistry.type(named: sf.attribute)?.key, let initial = sf.initial, !initial.isEmpty,
                 String(validating: initial, as: UTF8.self) != nil
             else { return false }
-            return ["mail", "cn", "displayname", "sn", "givenname"].contains(key)
+            return Self.prefixKeys.contains(key)
         default: return false
         }
     }
+
+    /// The attributes whose equality an index answers (``candidates(_:keepKeysUpTo:)``).
+    static let equalityKeys: Set<String> = ["uid", "mail", "mobile", "cn", "displayname", "sn", "givenname"]
+    /// The attributes whose leading substring an index answers.
+    static let prefixKeys: Set<String> = ["mail", "cn", "displayname", "sn", "givenname"]
 
     /// Keys of the groups that may match a filter the planner narrowed (groups carry only cn,
     /// description, member and objectClass), or nil when any group may.
@@ -186,8 +191,7 @@ struct SearchPlanner {
             case "mail": name = false
             default: return nil
             }
-            // The index's entries are counted first (binary searches): their keys are collected
-            // only when there are few enough.
+            // The index's entries for the prefix, counted by two binary searches, size the set.
             let entries = name ? model.accountEntryCount(namePrefix: initial) : model.accountEntryCount(emailPrefix: initial)
             var answer = Candidates(hashes: AccountHashSet(minimumCapacity: entries), keys: [])
             // Keys kept while the distinct accounts are few enough (the hashes always).

@@ -117,12 +117,13 @@ struct SearchWalk: Sendable {
         self.oneWant = want.covers(filterWant) || plan != nil ? want.union(filterWant) : nil
         self.stack = []
         self.startNode = start
-        switch request.scope {
-        case .baseObject, .wholeSubtree: stack = [Step(start)]
-        case .singleLevel, .subordinates: stack = startIsRoot ? [Step(start)] : children(start).reversed()
-        }
         if let only = Self.onlyCandidate(plan, start: start, scope: request.scope, model: model, visibility: visibility) {
             stack = only
+        } else {
+            switch request.scope {
+            case .baseObject, .wholeSubtree: stack = [Step(start)]
+            case .singleLevel, .subordinates: stack = startIsRoot ? [Step(start)] : children(start).reversed()
+            }
         }
     }
 
