@@ -54,6 +54,8 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
     private let pduTimeout: TimeAmount
     private var pduTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    /// When the idle clock runs out (the scheduled task may be due earlier; it then looks again).
+    private var idleDeadline = NIODeadline.distantFuture
     /// The idle timeout the idle clock was last started with (it changes with a bind).
     private var idleTimeoutArmed = 0
     /// The PDU size the decoder accepts, kept to what the session's state allows.
@@ -87,6 +89,10 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
 
     /// (Re)starts a clock that closes the connection when it runs out — unless the server itself
     /// is what holds the client up (reads held back, operations outstanding); then it starts again.
+    ///
+    /// The idle clock is armed on every request, so it is not rescheduled each time: the handler
+    /// notes when it now runs out, and the scheduled task, when it fires early, schedules itself
+    /// again for what is left (a cancel and a new task per request before).
     private func arm(_ clock: Clock, _ context: ChannelHandlerContext) {
         let delay: TimeAmount
         switch clock {
@@ -94,16 +100,39 @@ final class LDAPConnectionHandler: ChannelDuplexHandler {
             pduTimer?.cancel()
             delay = pduTimeout
         case .idle:
+            let seconds = session.idleTimeoutSeconds
+            let changed = seconds != idleTimeoutArmed
+            idleTimeoutArmed = seconds
+            guard seconds > 0 else {
+                idleTimer?.cancel()
+                idleTimer = nil
+                return
+            }
+            let now = NIODeadline.now()
+            idleDeadline = now + .seconds(Int64(seconds))
+            // A task already scheduled fires at or before the new deadline unless the timeout changed.
+            if idleTimer != nil, !changed { return }
             idleTimer?.cancel()
-            idleTimeoutArmed = session.idleTimeoutSeconds
-            guard idleTimeoutArmed > 0 else { return }
-            delay = .seconds(Int64(idleTimeoutArmed))
+            delay = idleDeadline - now
         }
+        schedule(clock, in: delay, context)
+    }
+
+    private func schedule(_ clock: Clock, in delay: TimeAmount, _ context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         let task = context.eventLoop.scheduleTask(in: delay) {
             let this = handler.value
             guard !this.closing else { return }
+            if clock == .idle {
+                this.idleTimer = nil
+                let left = this.idleDeadline - NIODeadline.now()
+                if left > .zero {
+                    // Activity since the task was scheduled: the clock runs on from it.
+                    this.schedule(.idle, in: left, bound.value)
+                    return
+                }
+            }
             let serverBusy = this.session.outstanding > 0 || (clock == .pdu && this.readHeldBack)
             if serverBusy {
                 this.arm(clock, bound.value)

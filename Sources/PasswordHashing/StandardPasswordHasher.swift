@@ -66,12 +66,31 @@ public struct StandardPasswordHasher: PasswordHasher {
 
     /// Salted and unsalted SHA schemes cost one digest; a password of at most 128 bytes keeps it
     /// under a microsecond or two. PBKDF2 is never cheap.
+    /// Decided by the scheme's name alone (parsing the value decoded its base64 on every bind): a
+    /// malformed value of a digest scheme is "cheap" and then fails its check like a wrong password.
     public func isCheapToVerify(_ password: [UInt8], against stored: String) -> Bool {
-        guard password.count <= 128, case .success(let parsed) = Self.parse(stored) else { return false }
-        switch parsed {
-        case .pbkdf2, .crypt: return false
-        case .salted, .unsalted: return true
+        guard password.count <= 128, stored.utf8.count <= Limits.maximumStoredLength else { return false }
+        return Self.digestSchemeName(stored)
+    }
+
+    /// Whether a stored value starts with `{SSHA}`, `{SSHA256}`, `{SSHA512}` or `{SHA}` (any case).
+    static func digestSchemeName(_ stored: String) -> Bool {
+        // The name upper-cased, packed into a word (the names are at most 7 bytes).
+        var name: UInt64 = 0
+        var length = 0
+        var iterator = stored.utf8.makeIterator()
+        guard iterator.next() == UInt8(ascii: "{") else { return false }
+        while let b = iterator.next() {
+            if b == UInt8(ascii: "}") { return digestSchemes.contains(name) }
+            length += 1
+            guard length <= 7, b > 0x20, b < 0x7F else { return false }
+            name = name << 8 | UInt64(b >= 0x61 && b <= 0x7A ? b - 0x20 : b)
         }
+        return false
+    }
+
+    private static let digestSchemes: [UInt64] = ["SSHA", "SHA", "SSHA256", "SSHA512"].map { name in
+        name.utf8.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     public func validate(storedHash: String) throws(DirectoryError) {

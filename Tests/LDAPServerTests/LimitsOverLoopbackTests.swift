@@ -199,6 +199,26 @@ func wideSearch(_ id: Int32, items: Int, valueBytes: Int) -> LDAPMessage {
             #expect(idle > 2.5 && idle < 4.5, "closed about 3 s after its last request (\(idle) s)")
         }
     }
+
+    /// The idle clock is not rescheduled on every request (its task looks again when it fires):
+    /// requests every half second keep a connection open well past the first time the clock was
+    /// due, and the close comes one timeout after the last of them.
+    @Test func requestsKeepAConnectionOpenAndTheCloseFollowsTheLastOne() async throws {
+        try await withServer(limits: Limits(idleTimeoutSeconds: 2, idleTimeoutBeforeBindSeconds: 2)) { port in
+            let client = try RawClient(port: port)
+            #expect(client.bindAsAdmin())
+            for id: Int32 in 2...8 {
+                Thread.sleep(forTimeInterval: 0.5)
+                client.send(LDAPMessage(messageID: id, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI))))
+                #expect(client.result(of: id)?.resultCode == .success, "request \(id) answered, not closed as idle")
+            }
+            let last = Date()
+            let notice = client.readNotice()
+            let idle = Date().timeIntervalSince(last)
+            #expect(notice?.diagnosticMessage == "idle for 2 s (idle-timeout)")
+            #expect(idle > 1.7 && idle < 3.2, "closed about 2 s after its last request (\(idle) s)")
+        }
+    }
 }
 
 @Suite struct ServeLimitFlagsTests {

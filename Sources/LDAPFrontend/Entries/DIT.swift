@@ -30,12 +30,17 @@ public struct DIT: Sendable {
 
     /// The base's RDNs normalised, once (every DN a request names is compared with them).
     private let baseRDNs: [String]
+    /// The base's single-valued RDNs as (type, folded value); nil for a multi-valued one.
+    private let baseSingle: [(String, String)?]
     private static let subschemaNormalized = subschemaDN.normalized
 
     /// - Parameter base: the naming context, such as `dc=example,dc=com`.
     public init(base: DistinguishedName) {
         self.base = base
         self.baseRDNs = base.rdns.map(\.normalized)
+        self.baseSingle = base.rdns.map { rdn in
+            rdn.attributes.count == 1 ? (rdn.attributes[0].normalizedType, rdn.attributes[0].normalizedValue) : nil
+        }
     }
 
     private func container(_ name: String) -> DistinguishedName {
@@ -105,11 +110,50 @@ public struct DIT: Sendable {
         public var matched: DITNode?
     }
 
+    /// Whether a DN lies at or below the base. Each of the base's RDNs is compared by its one
+    /// type and folded value (building an RDN's normalised string for each was a sixth of a
+    /// bind's lookup).
+    func isUnderBase(_ dn: DistinguishedName) -> Bool {
+        let offset = dn.rdns.count - base.rdns.count
+        guard offset >= 0 else { return false }
+        for i in 0..<base.rdns.count {
+            let rdn = dn.rdns[offset + i]
+            if let (type, value) = baseSingle[i], rdn.attributes.count == 1 {
+                let pair = rdn.attributes[0]
+                guard pair.normalizedType == type, pair.value == value || pair.normalizedValue == value else { return false }
+            } else if rdn.normalized != baseRDNs[i] {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The active member a DN names (`uid=<account>` under its primary department), found from
+    /// its account and checked against the member's own chain of departments up to the base: one
+    /// lookup by account and one by department per level, none by name. nil when the DN names no
+    /// active member (it may still name something else: ``resolve(_:in:)`` decides).
+    public func activeMember(named dn: DistinguishedName, in model: DirectoryModel) -> Member? {
+        let depth = dn.rdns.count - base.rdns.count
+        guard depth >= 1, dn.rdns[0].attributes.count == 1 else { return nil }
+        let first = dn.rdns[0].attributes[0]
+        guard first.normalizedType == "uid", let m = model.member(first.value), m.isActive, isUnderBase(dn) else { return nil }
+        var current = m.primaryDepartment
+        for i in 1..<depth {
+            let rdn = dn.rdns[i]
+            guard rdn.attributes.count == 1, current != .root, let d = model.department(current) else { return nil }
+            let pair = rdn.attributes[0]
+            guard pair.normalizedType == "ou", d.name == pair.value || DistinguishedName.foldValue(d.name) == pair.normalizedValue
+            else { return nil }
+            current = d.parent ?? .root
+        }
+        return current == .root ? m : nil
+    }
+
     /// Finds the node a DN names.
     public func resolve(_ dn: DistinguishedName, in model: DirectoryModel) -> Resolution {
         if dn.isRoot { return Resolution(node: .rootDSE, matched: nil) }
         if dn.rdns.count == 1 && dn.normalized == Self.subschemaNormalized { return Resolution(node: .subschema, matched: nil) }
-        guard dn.isWithin(normalized: baseRDNs) else { return Resolution(node: nil, matched: nil) }
+        guard isUnderBase(dn) else { return Resolution(node: nil, matched: nil) }
         let relative = dn.rdns.prefix(dn.rdns.count - base.rdns.count).reversed()
         var current = DITNode.department(.root)
         for rdn in relative {
@@ -127,12 +171,14 @@ public struct DIT: Sendable {
         switch node {
         case .department(let id):
             if type == "ou" {
-                let folded = pair.normalizedValue
                 // The model's index of children by name first: folding every sibling's name on
                 // every lookup made a bind cost more at 100 000 members than at 10 000 (found by
                 // the benchmark). The DN's own folding decides; the scan below is for a name the
                 // two foldings see differently.
-                if let d = model.child(of: id, named: value), DistinguishedName.foldValue(d.name) == folded {
+                let found = model.child(of: id, named: value)
+                if let d = found, d.name == value { return .department(d.id) }
+                let folded = pair.normalizedValue
+                if let d = found, DistinguishedName.foldValue(d.name) == folded {
                     return .department(d.id)
                 }
                 for c in model.children(of: id)

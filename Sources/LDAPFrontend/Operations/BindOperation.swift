@@ -146,6 +146,8 @@ struct BindOperation {
         guard let dn else {
             return member(name.utf8.contains(UInt8(ascii: "@")) ? model.member(email: name) ?? model.member(name) : model.member(name))
         }
+        // A member's DN, the common case, straight from its account; anything else through the tree.
+        if let m = dit.activeMember(named: dn, in: model) { return member(m) }
         guard let node = dit.resolve(dn, in: model).node else { return nil }
         switch node {
         case .member(let account): return member(model.member(account.key))
