@@ -90,14 +90,6 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
     /// A normalised form: two DNs name the same entry exactly when their normalised forms are equal.
     public var normalized: String { rdns.map(\.normalized).joined(separator: ",") }
 
-    /// Whether `self` lies at or below the DN whose RDNs, normalised, are `ancestor` (leaf first).
-    public func isWithin(normalized ancestor: [String]) -> Bool {
-        guard rdns.count >= ancestor.count else { return false }
-        let offset = rdns.count - ancestor.count
-        for i in 0..<ancestor.count where rdns[offset + i].normalized != ancestor[i] { return false }
-        return true
-    }
-
     /// Whether `self` lies at or below `ancestor` (compared in normalised form).
     public func isWithin(_ ancestor: DistinguishedName) -> Bool {
         guard rdns.count >= ancestor.rdns.count else { return false }
