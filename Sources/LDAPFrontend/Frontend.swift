@@ -59,11 +59,11 @@ public struct Frontend: Sendable {
 
     /// The entry of a node as the rootDSE and other entries are built.
     func entry(
-        for node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil, known: Member? = nil
+        for node: DITNode, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil, known: Member? = nil, names: MemberNames? = nil
     ) -> Entry? {
         builder.entry(
             for: node, in: model, visibility: visibility, supportedControls: Self.supportedControls,
-            supportedExtensions: supportedExtensions, wanted: wanted, known: known)
+            supportedExtensions: supportedExtensions, wanted: wanted, known: known, names: names)
     }
 
     /// What `identity` may see of `model`.

@@ -18,13 +18,13 @@ public struct DirectoryModel: Sendable {
     private var childByName: TreeDictionary<ChildName, DepartmentID> = [:]
     // Per-member maps are hash trees: a write copies a path, not the whole map, so readers keep
     // cheap snapshots of a large directory.
-    private var membersByKey: TreeDictionary<String, Member> = [:]
+    /// Each member with its names (one lookup gives both: a search reads them for every entry).
+    private var membersByKey: TreeDictionary<String, MemberRecord> = [:]
     // Persistent: a command copies the model, and a member write then touches one department's list,
     // not a copy of every department's.
     private var directMembers: TreeDictionary<DepartmentID, [String]> = [:]
     private var emailIndex: TreeDictionary<String, String> = [:]
     private var mobileIndex: TreeDictionary<String, String> = [:]
-    private var pinyinNames: TreeDictionary<String, PinyinName> = [:]
     /// Folded names, pinyin (spaced and compact) and initials → accounts.
     private var nameIndex = PrefixIndex()
     /// Accounts of departed members.
@@ -212,34 +212,34 @@ public struct DirectoryModel: Sendable {
     /// The member with this account (case ignored), active or departed.
     public func member(_ account: String) -> Member? {
         // Most callers hold the key itself (lower-cased): looked up as it is first.
-        membersByKey[account] ?? membersByKey[account.lowercased()]
+        (membersByKey[account] ?? membersByKey[account.lowercased()])?.member
     }
 
     /// The member holding this e-mail address (case ignored).
-    public func member(email: String) -> Member? { emailIndex[email.lowercased()].flatMap { membersByKey[$0] } }
+    public func member(email: String) -> Member? { emailIndex[email.lowercased()].flatMap { membersByKey[$0]?.member } }
 
     /// The member holding this mobile number (spaces and hyphens ignored).
-    public func member(mobile: String) -> Member? { mobileIndex[Self.mobileKey(mobile)].flatMap { membersByKey[$0] } }
+    public func member(mobile: String) -> Member? { mobileIndex[Self.mobileKey(mobile)].flatMap { membersByKey[$0]?.member } }
 
     /// Every member, active and departed, in no particular order.
-    public var allMembers: TreeDictionary<String, Member>.Values { membersByKey.values }
+    public var allMembers: LazyMapCollection<TreeDictionary<String, MemberRecord>.Values, Member> { membersByKey.values.lazy.map(\.member) }
 
     /// The keys a member's name is indexed under: the folded name, its pinyin with and without
     /// spaces, and its initials; then the surname and the given name (sn, givenName) folded and
     /// in pinyin with and without spaces, so that a search on one part finds its candidates. The index is a superset:
     /// which part a key belongs to is decided when the filter is evaluated on the entry, where
     /// `(sn=zhang)` matches 张三 and `(givenName=zhang*)` does not.
-    static func nameKeys(_ name: String, _ pinyin: PinyinName) -> Set<String> {
+    static func nameKeys(_ name: String, _ names: MemberNames) -> Set<String> {
+        let pinyin = names.pinyin
         var keys: Set<String> = [Self.foldName(name)]
         if !pinyin.compact.isEmpty {
             keys.insert(pinyin.spaced)
             keys.insert(pinyin.compact)
             keys.insert(pinyin.initials)
         }
-        let parts = NameParts(name)
+        let parts = names.parts
         for part in [parts.surname, parts.givenName] where !part.isEmpty { keys.insert(Self.foldName(part)) }
-        let partPinyin = Self.partPinyin(name, pinyin)
-        for p in [partPinyin.surname, partPinyin.givenName].compactMap({ $0 }) {
+        for p in [names.surnamePinyin, names.givenNamePinyin].compactMap({ $0 }) {
             keys.insert(p.spaced)
             keys.insert(p.compact)
         }
@@ -281,7 +281,7 @@ public struct DirectoryModel: Sendable {
     public func members(named key: String) -> [Member] {
         let folded = Self.foldName(key)
         return Set(nameIndex.exact(folded) + nameIndex.exact(folded.replacingOccurrences(of: " ", with: "")))
-            .sorted().compactMap { membersByKey[$0] }
+            .sorted().compactMap { membersByKey[$0]?.member }
     }
 
     /// Account keys of the members (active and departed) whose name, pinyin or initials equal
@@ -327,12 +327,12 @@ public struct DirectoryModel: Sendable {
 
     /// Members whose e-mail address starts with `prefix` (case ignored).
     public func members(emailPrefix prefix: String) -> [Member] {
-        Set(emailPrefixIndex.prefix(prefix.lowercased())).sorted().compactMap { membersByKey[$0] }
+        Set(emailPrefixIndex.prefix(prefix.lowercased())).sorted().compactMap { membersByKey[$0]?.member }
     }
 
     /// Members whose name, pinyin or initials start with `prefix` (folded).
     public func members(namePrefix prefix: String) -> [Member] {
-        Set(nameIndex.prefix(Self.foldName(prefix))).sorted().compactMap { membersByKey[$0] }
+        Set(nameIndex.prefix(Self.foldName(prefix))).sorted().compactMap { membersByKey[$0]?.member }
     }
 
     /// How many members (active and departed) the directory holds.
@@ -350,11 +350,11 @@ public struct DirectoryModel: Sendable {
 
     /// Active members directly in `id` (primary or not): pinned first, then by pinyin.
     public func members(in id: DepartmentID) -> [Member] {
-        (directMembers[id] ?? []).compactMap { membersByKey[$0] }
+        (directMembers[id] ?? []).compactMap { membersByKey[$0]?.member }
     }
 
     /// Active members placed in more than one department, in no particular order.
-    public var membersInSeveralDepartments: [Member] { severalDepartmentKeys.compactMap { membersByKey[$0] } }
+    public var membersInSeveralDepartments: [Member] { severalDepartmentKeys.compactMap { membersByKey[$0]?.member } }
 
     /// Members whose primary department is `id`, in the same order.
     public func primaryMembers(in id: DepartmentID) -> [Member] {
@@ -370,12 +370,19 @@ public struct DirectoryModel: Sendable {
 
     /// The pinyin forms of a member's name.
     public func pinyin(of account: Account) -> PinyinName {
-        pinyinNames[account.key] ?? PinyinName("")
+        membersByKey[account.key]?.names.pinyin ?? PinyinName("")
     }
+
+    /// A member's name as searched and shown: pinyin, parts and the parts' pinyin (nil for an
+    /// account that is not a member's).
+    public func names(of account: Account) -> MemberNames? { membersByKey[account.key]?.names }
+
+    /// A member and its names, in one lookup.
+    public func record(_ key: String) -> MemberRecord? { membersByKey[key] ?? membersByKey[key.lowercased()] }
 
     /// Departed members.
     public var departedMembers: [Member] {
-        departedKeys.sorted().compactMap { membersByKey[$0] }
+        departedKeys.sorted().compactMap { membersByKey[$0]?.member }
     }
 
     /// Adds many members at once (loading a store), sorting each department's list once.
@@ -388,7 +395,7 @@ public struct DirectoryModel: Sendable {
         for m in members {
             put(m, sorted: false, pinyin: pinyin[m.account.key].map { PinyinName(spaced: $0) })
             if m.isActive { touched.formUnion(m.departments) }
-            for k in Self.nameKeys(m.name, pinyinNames[m.account.key]!) { keys.append((k, m.account.key)) }
+            for k in Self.nameKeys(m.name, membersByKey[m.account.key]!.names) { keys.append((k, m.account.key)) }
         }
         for d in touched { sortMembers(of: d) }
         nameIndex.build(keys)
@@ -401,8 +408,8 @@ public struct DirectoryModel: Sendable {
     private mutating func put(_ member: Member, sorted: Bool, pinyin: PinyinName? = nil) {
         let key = member.account.key
         changes.members.insert(key)
-        let old = membersByKey[key]
-        membersByKey[key] = member
+        let oldRecord = membersByKey[key]
+        let old = oldRecord?.member
         if member.isActive {
             if old?.isActive == false { departedKeys.remove(key) }
         } else if old?.isActive != false {
@@ -414,16 +421,19 @@ public struct DirectoryModel: Sendable {
             severalDepartmentKeys.remove(key)
         }
         // Only the indexes whose inputs changed are touched: a title change costs a map write.
-        if old?.name != member.name || pinyinNames[key] == nil {
-            if let old, let names = pinyinNames[key] {
-                for k in Self.nameKeys(old.name, names) { nameIndex.remove(k, account: key) }
+        let names: MemberNames
+        if let oldRecord, oldRecord.member.name == member.name {
+            names = oldRecord.names
+        } else {
+            if let oldRecord {
+                for k in Self.nameKeys(oldRecord.member.name, oldRecord.names) { nameIndex.remove(k, account: key) }
             }
-            let names = pinyin ?? PinyinName(member.name)
-            pinyinNames[key] = names
+            names = MemberNames(member.name, pinyin: pinyin ?? PinyinName(member.name))
             if sorted {
                 for k in Self.nameKeys(member.name, names) { nameIndex.insert(k, account: key) }
             }
         }
+        membersByKey[key] = MemberRecord(member: member, names: names)
         if old?.email != member.email {
             if let email = old?.email {
                 if emailIndex[email.lowercased()] == key { emailIndex[email.lowercased()] = nil }
@@ -473,15 +483,13 @@ public struct DirectoryModel: Sendable {
 
     /// Erases a member from every index and every group.
     public mutating func removeMember(_ account: Account) {
-        guard let old = membersByKey.removeValue(forKey: account.key) else { return }
+        guard let record = membersByKey.removeValue(forKey: account.key) else { return }
+        let old = record.member
         changes.members.insert(account.key)
         departedKeys.remove(account.key)
         severalDepartmentKeys.remove(account.key)
         unindex(old)
-        if let names = pinyinNames[account.key] {
-            for k in Self.nameKeys(old.name, names) { nameIndex.remove(k, account: account.key) }
-        }
-        pinyinNames[account.key] = nil
+        for k in Self.nameKeys(old.name, record.names) { nameIndex.remove(k, account: account.key) }
         for g in groupsOfMember[account.key] ?? [] {
             groups[g]?.members.removeAll { $0 == account }
             changes.groups.insert(g)
@@ -509,7 +517,7 @@ public struct DirectoryModel: Sendable {
 
     /// A member's place in its departments' order: pinned first, then by pinyin, then account.
     private func memberOrderKey(_ key: String) -> (pinned: Bool, pinyin: String, key: String) {
-        (membersByKey[key]?.pinned ?? false, pinyinNames[key]?.compact ?? "", key)
+        (membersByKey[key]?.member.pinned ?? false, membersByKey[key]?.names.pinyin.compact ?? "", key)
     }
 
     private static func precedes(

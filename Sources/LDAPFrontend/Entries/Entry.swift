@@ -55,4 +55,16 @@ public struct Entry: Sendable, Hashable {
     public mutating func add(_ name: String, _ value: String?) {
         if let value, !value.isEmpty { add(name, [value]) }
     }
+
+    /// Appends an attribute of a known type unless it has no values (no lookup by name: the
+    /// member entries' builder adds ~25 attributes per entry).
+    public mutating func add(_ type: AttributeType, _ values: [String]) {
+        guard !values.isEmpty else { return }
+        attributes.append(Attribute(type: type, values: values))
+    }
+
+    /// Appends an attribute of a known type with one value, if present.
+    public mutating func add(_ type: AttributeType, _ value: String?) {
+        if let value, !value.isEmpty { attributes.append(Attribute(type: type, values: [value])) }
+    }
 }

@@ -25,6 +25,11 @@ public struct AttributeWant: Sendable {
     /// Whether any operational attribute may be wanted.
     var operational: Bool { allOperational || namesOperational }
 
+    /// Whether a known type is wanted (no lookup by name).
+    func wants(_ type: AttributeType) -> Bool {
+        keys.contains(type.key) || (type.operational ? allOperational : allUser)
+    }
+
     func wants(_ key: String) -> Bool {
         if keys.contains(key) { return true }
         guard let type = AttributeRegistry.type(named: key) else { return false }
@@ -105,11 +110,11 @@ public struct EntryBuilder: Sendable {
     /// caller found it already (a member node only).
     public func entry(
         for node: DITNode, in model: DirectoryModel, visibility: Visibility, supportedControls: [String],
-        supportedExtensions: [String], wanted: AttributeWant? = nil, known: Member? = nil
+        supportedExtensions: [String], wanted: AttributeWant? = nil, known: Member? = nil, names: MemberNames? = nil
     ) -> Entry? {
         var entry: Entry?
         if let known {
-            entry = member(known, in: model, visibility: visibility, wanted: wanted)
+            entry = member(known, in: model, visibility: visibility, wanted: wanted, names: names)
         } else {
             entry = rawEntry(for: node, in: model, visibility: visibility, supportedControls: supportedControls, supportedExtensions: supportedExtensions, wanted: wanted)
         }
@@ -230,79 +235,87 @@ public struct EntryBuilder: Sendable {
 
     // MARK: - Members
 
-    func member(_ m: Member, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil) -> Entry {
-        func want(_ key: String) -> Bool { wanted?.wants(key) ?? true }
+    func member(
+        _ m: Member, in model: DirectoryModel, visibility: Visibility, wanted: AttributeWant? = nil, names known: MemberNames? = nil
+    ) -> Entry {
+        typealias T = MemberAttributeTypes
+        func want(_ type: AttributeType) -> Bool { wanted?.wants(type) ?? true }
         let dnString = dit.memberDNString(m, in: model)
         var e = Entry(dn: dnString)
-        // `key`: the attribute's name lower-cased (written out: lower-casing it on every entry was
-        // 4 % of an address-book search).
-        func field(_ f: MemberField, _ attribute: String, _ key: String, _ value: String?) {
-            if value != nil, want(key), visibility.canSee(field: f, of: m) { e.add(attribute, value) }
+        e.attributes.reserveCapacity(24)
+        func field(_ f: MemberField, _ type: AttributeType, _ value: String?) {
+            if let value, !value.isEmpty, want(type), visibility.canSee(field: f, of: m) {
+                e.attributes.append(Entry.Attribute(type: type, values: [value]))
+            }
         }
-        let parts = NameParts(m.name)
-        e.add("objectClass", ["top", "person", "organizationalPerson", "inetOrgPerson", "rosterMember"])
-        e.add("uid", m.account.value)
-        e.add("cn", m.name)
-        e.add("displayName", m.name)
-        e.add("sn", parts.surname)
-        e.add("givenName", parts.givenName)
-        field(.email, "mail", "mail", m.email)
-        field(.mobile, "mobile", "mobile", m.mobile)
-        var phones: [String] = []
-        if let p = m.phone, visibility.canSee(field: .phone, of: m) { phones.append(p) }
-        if let p = m.phone2, visibility.canSee(field: .phone2, of: m) { phones.append(p) }
-        e.add("telephoneNumber", phones)
-        field(.title, "title", "title", m.title)
-        let needDepartments = want("ou") || want("departmentnumber") || want("memberof")
-        let departments = !needDepartments ? [] : m.departments.filter { visibility.canSee(department: $0) }.compactMap { model.department($0) }
-        e.add("ou", departments.map(\.name))
-        e.add("departmentNumber", departments.map { String($0.id.rawValue) })
-        field(.address, "postalAddress", "postaladdress", m.address)
-        field(.remarks, "description", "description", m.remarks)
-        if m.isActive, want("manager"), let primary = model.department(m.primaryDepartment),
+        let names = known ?? model.names(of: m.account) ?? MemberNames(m.name, pinyin: PinyinName(spaced: ""))
+        let parts = names.parts
+        // Only what is wanted is added (each attribute is an array of its own).
+        if want(T.objectClass) { e.add(T.objectClass, T.objectClasses) }
+        if want(T.uid) { e.add(T.uid, m.account.value) }
+        if want(T.cn) { e.add(T.cn, m.name) }
+        if want(T.displayName) { e.add(T.displayName, m.name) }
+        if want(T.sn) { e.add(T.sn, parts.surname) }
+        if want(T.givenName) { e.add(T.givenName, parts.givenName) }
+        field(.email, T.mail, m.email)
+        field(.mobile, T.mobile, m.mobile)
+        if want(T.telephoneNumber) {
+            var phones: [String] = []
+            if let p = m.phone, visibility.canSee(field: .phone, of: m) { phones.append(p) }
+            if let p = m.phone2, visibility.canSee(field: .phone2, of: m) { phones.append(p) }
+            e.add(T.telephoneNumber, phones)
+        }
+        field(.title, T.title, m.title)
+        let wantsMemberOf = want(T.memberOf)
+        let wantsOU = want(T.ou), wantsNumber = want(T.departmentNumber)
+        let departments = !(wantsOU || wantsNumber || wantsMemberOf) ? [] : m.departments.filter { visibility.canSee(department: $0) }.compactMap { model.department($0) }
+        if wantsOU { e.add(T.ou, departments.map(\.name)) }
+        if wantsNumber { e.add(T.departmentNumber, departments.map { String($0.id.rawValue) }) }
+        field(.address, T.postalAddress, m.address)
+        field(.remarks, T.description, m.remarks)
+        if m.isActive, want(T.manager), let primary = model.department(m.primaryDepartment),
             let leader = primary.leaders.first(where: { $0 != m.account }), let lm = model.member(leader.key), lm.isActive,
             visibility.canSee(member: lm)
         {
-            e.add("manager", dit.memberDNString(lm, in: model))
+            e.add(T.manager, dit.memberDNString(lm, in: model))
         }
-        field(.nickname, "rosterNickname", "rosternickname", m.nickname)
-        field(.gender, "rosterGender", "rostergender", m.gender)
-        field(.wechat, "rosterWeChatID", "rosterwechatid", m.wechat)
-        field(.qq, "rosterQQ", "rosterqq", m.qq)
-        field(.birthday, "rosterBirthday", "rosterbirthday", m.birthday)
-        field(.lunarBirthday, "rosterLunarBirthday", "rosterlunarbirthday", m.lunarBirthday)
-        field(.birthdayReminder, "rosterBirthdayReminder", "rosterbirthdayreminder", m.birthdayReminder?.rawValue)
-        field(.hireDate, "rosterHireDate", "rosterhiredate", m.hireDate)
-        field(.followStatus, "rosterFollowStatus", "rosterfollowstatus", m.followStatus.rawValue)
-        e.add("rosterPinned", m.pinned ? "TRUE" : "FALSE")
-        if visibility.isAdministrator || m.hidden { e.add("rosterHidden", m.hidden ? "TRUE" : "FALSE") }
-        e.add("rosterStatus", m.isActive ? "active" : "departed")
+        field(.nickname, T.rosterNickname, m.nickname)
+        field(.gender, T.rosterGender, m.gender)
+        field(.wechat, T.rosterWeChatID, m.wechat)
+        field(.qq, T.rosterQQ, m.qq)
+        field(.birthday, T.rosterBirthday, m.birthday)
+        field(.lunarBirthday, T.rosterLunarBirthday, m.lunarBirthday)
+        field(.birthdayReminder, T.rosterBirthdayReminder, m.birthdayReminder?.rawValue)
+        field(.hireDate, T.rosterHireDate, m.hireDate)
+        field(.followStatus, T.rosterFollowStatus, m.followStatus.rawValue)
+        if want(T.rosterPinned) { e.add(T.rosterPinned, m.pinned ? "TRUE" : "FALSE") }
+        if visibility.isAdministrator || m.hidden, want(T.rosterHidden) { e.add(T.rosterHidden, m.hidden ? "TRUE" : "FALSE") }
+        if want(T.rosterStatus) { e.add(T.rosterStatus, m.isActive ? "active" : "departed") }
         let operational = wanted?.operational ?? true
         if operational {
             addOperational(&e, dn: dnString, uuid: m.uuid.uuidString.lowercased(), created: m.created, modified: m.modified,
                            structural: "inetOrgPerson", subordinates: 0)
         }
-        if operational { addSecurity(&e, m, visibility, want) }
-        if m.isActive, want("memberof") {
+        if operational { addSecurity(&e, m, visibility, { wanted?.wants($0) ?? true }) }
+        if m.isActive, wantsMemberOf {
             var memberOf = departments.map { dit.departmentDNString($0.id, in: model) }
             if visibility.canSeeGroups {
                 memberOf += model.groups(of: m.account).map { dit.dn(of: .group($0.key), in: model).description }
             }
-            e.add("memberOf", memberOf)
+            e.add(T.memberOf, memberOf)
         }
-        let py = model.pinyin(of: m.account)
-        let needPinyin = want("cn") || want("displayname") || want("sn") || want("givenname") || want("rosterpinyin")
-            || want("rosterpinyininitials")
+        let py = names.pinyin
+        let needPinyin = want(T.cn) || want(T.displayName) || want(T.sn) || want(T.givenName) || want(T.rosterPinyin)
+            || want(T.rosterPinyinInitials)
         if needPinyin && !py.compact.isEmpty && py.compact != m.name.lowercased() {
-            e.add("rosterPinyin", Array(Set([py.spaced, py.compact])).sorted())
-            e.add("rosterPinyinInitials", py.initials)
+            e.add(T.rosterPinyin, py.spaced == py.compact ? [py.spaced] : [py.compact, py.spaced].sorted())
+            e.add(T.rosterPinyinInitials, py.initials)
             e.pinyin = [py.spaced, py.compact, py.initials]
             // sn and givenName match the pinyin of their own part (the index holds the same keys):
-            // only a filter on them reads it, so it is computed only when they are named.
+            // only a filter on them reads it, so it is carried only when they are named.
             if wanted.map({ $0.keys.contains("sn") || $0.keys.contains("givenname") }) ?? true {
-                let parts = PartPinyinMemo.parts(m.name, py)
-                e.surnamePinyin = parts.surname.map { [$0.spaced, $0.compact] } ?? []
-                e.givenNamePinyin = parts.givenName.map { [$0.spaced, $0.compact] } ?? []
+                e.surnamePinyin = names.surnamePinyin.map { [$0.spaced, $0.compact] } ?? []
+                e.givenNamePinyin = names.givenNamePinyin.map { [$0.spaced, $0.compact] } ?? []
             }
         }
         return e
@@ -405,13 +418,38 @@ public struct EntryBuilder: Sendable {
     }
 }
 
-/// The pinyin of names' surnames and given names (``DirectoryModel/partPinyin(_:_:)``),
-/// remembered by name: an address-book search on sn rebuilt it for every entry it examined
-/// (a tenth of the search's cost at 100 000 members).
-enum PartPinyinMemo {
-    private static let memo = BoundedMemo<(surname: PinyinName?, givenName: PinyinName?)>()
-
-    static func parts(_ name: String, _ pinyin: PinyinName) -> (surname: PinyinName?, givenName: PinyinName?) {
-        memo.value(for: name + "\u{0}" + pinyin.spaced) { DirectoryModel.partPinyin(name, pinyin) }
-    }
+/// The attribute types of a member's entry, looked up once.
+enum MemberAttributeTypes {
+    private static func t(_ name: String) -> AttributeType { AttributeRegistry.type(named: name)! }
+    static let objectClasses = ["top", "person", "organizationalPerson", "inetOrgPerson", "rosterMember"]
+    static let objectClass = t("objectClass")
+    static let uid = t("uid")
+    static let cn = t("cn")
+    static let displayName = t("displayName")
+    static let sn = t("sn")
+    static let givenName = t("givenName")
+    static let mail = t("mail")
+    static let mobile = t("mobile")
+    static let telephoneNumber = t("telephoneNumber")
+    static let title = t("title")
+    static let ou = t("ou")
+    static let departmentNumber = t("departmentNumber")
+    static let postalAddress = t("postalAddress")
+    static let description = t("description")
+    static let manager = t("manager")
+    static let rosterNickname = t("rosterNickname")
+    static let rosterGender = t("rosterGender")
+    static let rosterWeChatID = t("rosterWeChatID")
+    static let rosterQQ = t("rosterQQ")
+    static let rosterBirthday = t("rosterBirthday")
+    static let rosterLunarBirthday = t("rosterLunarBirthday")
+    static let rosterBirthdayReminder = t("rosterBirthdayReminder")
+    static let rosterHireDate = t("rosterHireDate")
+    static let rosterFollowStatus = t("rosterFollowStatus")
+    static let rosterPinned = t("rosterPinned")
+    static let rosterHidden = t("rosterHidden")
+    static let rosterStatus = t("rosterStatus")
+    static let memberOf = t("memberOf")
+    static let rosterPinyin = t("rosterPinyin")
+    static let rosterPinyinInitials = t("rosterPinyinInitials")
 }

@@ -49,7 +49,7 @@ struct SearchPlan: Sendable {
     /// The active candidates by primary department, and the departments on the path to them.
     struct Arrangement: Sendable {
         /// The members, in no particular order (sorted when the walk reaches the department).
-        var byDepartment: [DepartmentID: [Member]] = [:]
+        var byDepartment: [DepartmentID: [MemberRecord]] = [:]
         /// Departments on the path to a candidate: the only ones walked.
         var relevant = Set<DepartmentID>()
     }
@@ -57,8 +57,8 @@ struct SearchPlan: Sendable {
     func arrange(in model: DirectoryModel) -> Arrangement {
         var out = Arrangement()
         for key in keys ?? [] {
-            guard let m = model.member(key), m.isActive else { continue }
-            out.byDepartment[m.primaryDepartment, default: []].append(m)
+            guard let r = model.record(key), r.member.isActive else { continue }
+            out.byDepartment[r.member.primaryDepartment, default: []].append(r)
         }
         for d in out.byDepartment.keys {
             // Up to the first department already known to be on a path.
@@ -70,11 +70,12 @@ struct SearchPlan: Sendable {
 
     /// The candidates whose primary department is `id`, in the department's order (pinned
     /// first, then by pinyin, then by account).
-    static func ordered(_ members: [Member], in model: DirectoryModel) -> [Member] {
+    static func ordered(_ members: [MemberRecord]) -> [MemberRecord] {
         guard members.count > 1 else { return members }
-        return members.map { ($0, model.pinyin(of: $0.account).compact) }.sorted { a, b in
-            if a.0.pinned != b.0.pinned { return a.0.pinned }
-            return a.1 != b.1 ? a.1 < b.1 : a.0.account.key < b.0.account.key
-        }.map(\.0)
+        return members.sorted { a, b in
+            if a.member.pinned != b.member.pinned { return a.member.pinned }
+            let pa = a.names.pinyin.compact, pb = b.names.pinyin.compact
+            return pa != pb ? pa < pb : a.member.account.key < b.member.account.key
+        }
     }
 }

@@ -70,7 +70,7 @@ struct SearchPlanner {
             switch AttributeRegistry.type(named: ava.attribute)?.key {
             case "cn"?:
                 guard let v = folded(ava.value) else { return nil }
-                return Set(GroupNameFolds.names(in: model).filter { $0.folded == v }.map(\.key))
+                return Set(GroupNameFolds.names(startingWith: v, in: model).filter { $0.folded == v }.map(\.key))
             case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
             default: return nil
             }
@@ -78,7 +78,7 @@ struct SearchPlanner {
             switch AttributeRegistry.type(named: sf.attribute)?.key {
             case "cn"?:
                 guard let initial = sf.initial.flatMap(folded) else { return nil }
-                return Set(GroupNameFolds.names(in: model).filter { $0.folded.hasPrefix(initial) }.map(\.key))
+                return Set(GroupNameFolds.names(startingWith: initial, in: model).filter { $0.folded.hasPrefix(initial) }.map(\.key))
             case "uid"?, "mail"?, "mobile"?, "sn"?, "givenname"?, "displayname"?: return []
             default: return nil
             }
@@ -228,15 +228,36 @@ enum GroupNameFolds {
 
     static func folded(_ name: String) -> String { memo.value(for: name) { DistinguishedName.foldValue(name) } }
 
+    /// The groups' folded names and keys, filed by their first character: a name that starts
+    /// with a prefix, or equals a value, starts with its first character (the address book's
+    /// `(cn=X*)` compared every group's name on every search).
+    struct Names: Sendable {
+        var all: [(folded: String, key: String)] = []
+        var byFirst: [Character: [(folded: String, key: String)]] = [:]
+    }
+
+    /// The groups whose folded name may start with `folded` (those sharing its first character;
+    /// every group when it is empty), for the model's groups as they are.
+    static func names(startingWith folded: String, in model: DirectoryModel) -> [(folded: String, key: String)] {
+        let names = names(in: model)
+        guard let first = folded.first else { return names.all }
+        return names.byFirst[first] ?? []
+    }
+
     /// Every group's folded name and key, for the model's groups as they are (kept for the last
     /// version asked: a search no longer copies every group to read its name).
-    static func names(in model: DirectoryModel) -> [(folded: String, key: String)] {
+    static func names(in model: DirectoryModel) -> Names {
         let version = model.groupNamesVersion
         if let cached = latest.withLock({ $0.version == version ? $0.names : nil }) { return cached }
-        let names = model.groups.map { (folded: folded($0.value.name), key: $0.key) }
+        var names = Names()
+        names.all = model.groups.map { (folded: folded($0.value.name), key: $0.key) }
+        for n in names.all {
+            guard let first = n.folded.first else { continue }
+            names.byFirst[first, default: []].append(n)
+        }
         latest.withLock { $0 = (version, names) }
         return names
     }
 
-    private static let latest = Mutex<(version: UInt64, names: [(folded: String, key: String)])>((UInt64.max, []))
+    private static let latest = Mutex<(version: UInt64, names: Names)>((UInt64.max, Names()))
 }

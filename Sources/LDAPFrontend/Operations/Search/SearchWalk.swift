@@ -45,9 +45,16 @@ struct SearchWalk: Sendable {
     struct Step: Sendable {
         var node: DITNode
         var member: Member?
+        /// The member's names, when the walk found them with it.
+        var names: MemberNames?
         init(_ node: DITNode, _ member: Member? = nil) {
             self.node = node
             self.member = member
+        }
+        init(_ node: DITNode, _ record: MemberRecord) {
+            self.node = node
+            self.member = record.member
+            self.names = record.names
         }
     }
     private var stack: [Step]
@@ -136,7 +143,8 @@ struct SearchWalk: Sendable {
         guard let plan, plan.onlyMembers, plan.departed.isEmpty, plan.candidateCount <= 1, let keys = plan.keys,
             scope == .wholeSubtree || scope == .subordinates, case .department(let top) = start
         else { return nil }
-        guard let key = keys.first, let m = model.member(key), m.isActive else { return [] }
+        guard let key = keys.first, let r = model.record(key), r.member.isActive else { return [] }
+        let m = r.member
         var cursor: DepartmentID? = m.primaryDepartment
         var reached = false
         while let d = cursor {
@@ -147,7 +155,7 @@ struct SearchWalk: Sendable {
             }
             cursor = model.department(d)?.parent
         }
-        return reached ? [Step(.member(m.account), m)] : []
+        return reached ? [Step(.member(m.account), r)] : []
     }
 
     /// Whether the whole search is cheap enough to run on the event loop: a base search (but not
@@ -202,15 +210,15 @@ struct SearchWalk: Sendable {
             }
             let entry: Entry
             if let oneWant {
-                guard let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: oneWant, known: step.member),
+                guard let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: oneWant, known: step.member, names: step.names),
                     evaluator.matches(request.filter, built)
                 else { continue }
                 entry = built
             } else {
                 // Evaluate on an entry with only the filter's attributes, then build what is returned.
-                guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant, known: step.member),
+                guard let probe = frontend.entry(for: node, in: model, visibility: visibility, wanted: filterWant, known: step.member, names: step.names),
                     evaluator.matches(request.filter, probe),
-                    let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant, known: step.member)
+                    let built = frontend.entry(for: node, in: model, visibility: visibility, wanted: resultWant, known: step.member, names: step.names)
                 else { continue }
                 entry = built
             }
@@ -309,13 +317,13 @@ struct SearchWalk: Sendable {
             if walksInOrder {
                 out = []
                 for key in model.memberKeys(in: id) where plan.candidates.contains(DirectoryModel.accountHash(key)) {
-                    if let m = model.member(key), m.primaryDepartment == id { out.append(Step(.member(m.account), m)) }
+                    if let r = model.record(key), r.member.isActive, r.member.primaryDepartment == id { out.append(Step(.member(r.member.account), r)) }
                 }
                 out.append(contentsOf: model.children(of: id).map { Step(.department($0)) })
             } else {
                 if arrangement == nil { arrangement = plan.arrange(in: model) }
                 let arranged = arrangement!
-                out = SearchPlan.ordered(arranged.byDepartment[id] ?? [], in: model).map { Step(.member($0.account), $0) }
+                out = SearchPlan.ordered(arranged.byDepartment[id] ?? []).map { Step(.member($0.member.account), $0) }
                 out.append(contentsOf: model.children(of: id).filter { arranged.relevant.contains($0) }.map { Step(.department($0)) })
             }
             if id == .root {
