@@ -24,8 +24,14 @@ public struct MemberNames: Sendable, Hashable {
     }
 }
 
-/// A member as the model stores it: the member and its names.
-public struct MemberRecord: Sendable {
-    public var member: Member
-    public var names: MemberNames
+/// A member as the model stores it: the member and its names. A reference, so that the model's
+/// hash tree holds a pointer per member and a lookup copies none of the fields.
+public final class MemberRecord: Sendable {
+    public let member: Member
+    public let names: MemberNames
+
+    public init(member: Member, names: MemberNames) {
+        self.member = member
+        self.names = names
+    }
 }

@@ -45,8 +45,9 @@ struct SearchWalk: Sendable {
     struct Step: Sendable {
         var node: DITNode
         var member: Member?
-        /// The member's names, when the walk found them with it.
-        var names: MemberNames?
+        /// The member with its names, when the walk found them together.
+        var record: MemberRecord?
+        var names: MemberNames? { record?.names }
         init(_ node: DITNode, _ member: Member? = nil) {
             self.node = node
             self.member = member
@@ -54,7 +55,7 @@ struct SearchWalk: Sendable {
         init(_ node: DITNode, _ record: MemberRecord) {
             self.node = node
             self.member = record.member
-            self.names = record.names
+            self.record = record
         }
     }
     private var stack: [Step]
