@@ -312,6 +312,13 @@ public struct DirectoryModel: Sendable {
         emailPrefixIndex.visit(prefix: prefix.lowercased(), body)
     }
 
+    /// The name index's version: what is derived from its answers may be kept under it
+    /// (``PrefixIndex/version``).
+    public var nameIndexVersion: UInt64 { nameIndex.version }
+
+    /// The e-mail prefix index's version.
+    public var emailIndexVersion: UInt64 { emailPrefixIndex.version }
+
     /// How many name index entries start with `prefix` (folded): at least as many as the
     /// accounts ``visitAccounts(namePrefix:_:)`` gives, counted without visiting them.
     public func accountEntryCount(namePrefix prefix: String) -> Int { nameIndex.count(prefix: Self.foldName(prefix)) }

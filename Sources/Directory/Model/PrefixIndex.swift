@@ -35,6 +35,10 @@ public struct PrefixIndex: Sendable {
     /// Each bucket's pages: non-empty, each a non-empty list of non-empty sorted chunks, in order.
     private var buckets: TreeDictionary<Character, [Page]> = [:]
 
+    /// Changes on every write to a number no other index of the process has had (an empty index
+    /// is 0): a reader may keep what it derived from the index under it.
+    public private(set) var version: UInt64 = 0
+
     public init() {}
 
     /// The last index whose first entry is not after `entry` (0 when all are after it).
@@ -45,6 +49,7 @@ public struct PrefixIndex: Sendable {
     /// Adds `account` under `key`.
     public mutating func insert(_ key: String, account: String) {
         guard let initial = key.first else { return }
+        version = DirectoryModel.nextVersion()
         let entry = Entry(key: key, account: account)
         guard var pages = buckets.removeValue(forKey: initial), !pages.isEmpty else {
             buckets[initial] = [[[entry]]]
@@ -87,6 +92,7 @@ public struct PrefixIndex: Sendable {
         let c = Self.position(pages[p], of: entry) { $0[0] }
         let i = pages[p][c].partitioningIndex { !($0 < entry) }
         guard i < pages[p][c].count && pages[p][c][i] == entry else { return }
+        version = DirectoryModel.nextVersion()
         buckets[initial] = nil
         var page = pages[p]
         pages[p] = []
@@ -100,6 +106,7 @@ public struct PrefixIndex: Sendable {
 
     /// Builds the index from unsorted pairs at once (loading a store).
     public mutating func build(_ pairs: [(String, String)]) {
+        version = DirectoryModel.nextVersion()
         var grouped: [Character: [Entry]] = [:]
         for (key, account) in pairs {
             guard let first = key.first else { continue }

@@ -191,15 +191,26 @@ struct SearchPlanner {
             case "mail": name = false
             default: return nil
             }
+            let version = name ? model.nameIndexVersion : model.emailIndexVersion
+            if let kept = PrefixAnswers.answer(question, version: version, keepKeysUpTo: limit) {
+                asked[question] = kept
+                return kept
+            }
             // The index's entries for the prefix, counted by two binary searches, size the set.
             let entries = name ? model.accountEntryCount(namePrefix: initial) : model.accountEntryCount(emailPrefix: initial)
+            // A large answer is kept for the next search, with its keys while they are no more
+            // than the keeper keeps (or the search asks for).
+            let keeps = entries >= PrefixAnswers.smallestKept
+            let keysUpTo = keeps ? max(limit, PrefixAnswers.keysKept) : limit
             var answer = Candidates(hashes: AccountHashSet(minimumCapacity: entries), keys: [])
             // Keys kept while the distinct accounts are few enough (the hashes always).
             let body: (Int, () -> String) -> Void = { hash, key in
                 guard answer.hashes.insert(hash), answer.keys != nil else { return }
-                if answer.hashes.count > limit { answer.keys = nil } else { answer.keys!.append(key()) }
+                if answer.hashes.count > keysUpTo { answer.keys = nil } else { answer.keys!.append(key()) }
             }
             if name { model.visitAccounts(namePrefix: initial, body) } else { model.visitAccounts(emailPrefix: initial, body) }
+            if keeps { PrefixAnswers.keep(answer, question, version: version, entries: entries) }
+            if answer.hashes.count > limit { answer.keys = nil }
             asked[question] = answer
             return answer
         default:
@@ -260,4 +271,76 @@ enum GroupNameFolds {
     }
 
     private static let latest = Mutex<(version: UInt64, names: Names)>((UInt64.max, Names()))
+}
+
+/// Large index answers to leading substrings, kept for the index's version (an index's version
+/// is new on every write, so an answer is never read for another state of the index): the
+/// address book asks for the same common prefixes again and again, and at 100 000 members a
+/// two-syllable pinyin prefix lists 10 000–30 000 index entries, visited and hashed into a set
+/// on every search (an eighth of the search's cost). OpenLDAP's back-bdb kept its index lookups
+/// the same way (its IDL cache).
+enum PrefixAnswers {
+    /// Answers of fewer index entries are computed again (cheaper than keeping them).
+    static let smallestKept = 2048
+    /// The most account keys kept with an answer (beyond, only the hashes: a search that needs
+    /// more keys computes its answer itself).
+    static let keysKept = 4096
+    /// The most hashes kept in all; the oldest answers go first.
+    static let capacity = 1 << 20
+
+    private struct Key: Hashable {
+        var question: String
+        var version: UInt64
+    }
+
+    private struct State {
+        var answers: [Key: (candidates: SearchPlanner.Candidates, size: Int)] = [:]
+        var order: [Key] = []
+        var held = 0
+        /// The newest version kept of each index (the question's first word).
+        var newest: [Substring: UInt64] = [:]
+    }
+
+    private static let state = Mutex(State())
+
+    /// The answer kept for a question of this version of its index, with its keys when it has at
+    /// most `keepKeysUpTo` accounts; nil when none is kept, or its keys were not kept and are wanted.
+    static func answer(_ question: String, version: UInt64, keepKeysUpTo limit: Int) -> SearchPlanner.Candidates? {
+        guard var found = state.withLock({ $0.answers[Key(question: question, version: version)]?.candidates }) else { return nil }
+        if found.hashes.count > limit {
+            found.keys = nil
+        } else if found.keys == nil {
+            return nil
+        }
+        return found
+    }
+
+    /// Keeps an answer of `entries` index entries (its size); a newer version of its index than
+    /// any kept forgets the other versions' answers; the oldest go beyond the capacity.
+    static func keep(_ answer: SearchPlanner.Candidates, _ question: String, version: UInt64, entries size: Int) {
+        let key = Key(question: question, version: version)
+        guard size <= capacity / 4 else { return }
+        let index = question.prefix { $0 != "\u{0}" }
+        state.withLock { s in
+            guard s.answers[key] == nil else { return }
+            // A newer version of the index: the older versions' answers go (an older model's
+            // answers are still kept, until the capacity or a newer version pushes them out).
+            if s.newest[index].map({ $0 < version }) ?? true {
+                s.newest[index] = version
+                let stale = s.order.filter { $0.version != version && $0.question.hasPrefix(index) }
+                for k in stale { s.held -= s.answers.removeValue(forKey: k)?.size ?? 0 }
+                s.order.removeAll { s.answers[$0] == nil }
+            }
+            while s.held + size > capacity, !s.order.isEmpty {
+                let oldest = s.order.removeFirst()
+                s.held -= s.answers.removeValue(forKey: oldest)?.size ?? 0
+            }
+            s.answers[key] = (answer, size)
+            s.order.append(key)
+            s.held += size
+        }
+    }
+
+    /// Forgets every answer (tests).
+    static func forgetAll() { state.withLock { $0 = State() } }
 }

@@ -318,7 +318,7 @@ struct SearchWalk: Sendable {
             if walksInOrder {
                 out = []
                 for key in model.memberKeys(in: id) where plan.candidates.contains(DirectoryModel.accountHash(key)) {
-                    if let r = model.record(key), r.member.isActive, r.member.primaryDepartment == id { out.append(Step(.member(r.member.account), r)) }
+                    if let r = model.record(key), r.member.primaryDepartment == id { out.append(Step(.member(r.member.account), r)) }
                 }
                 out.append(contentsOf: model.children(of: id).map { Step(.department($0)) })
             } else {
