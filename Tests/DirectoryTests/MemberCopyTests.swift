@@ -37,6 +37,28 @@ import Testing
         #expect(c != original)
     }
 
+    /// The primary department and the active flag (kept beside the fields they come from) follow
+    /// every change of the departments and the status, in each copy on its own.
+    @Test func primaryDepartmentAndActiveFollowTheirFields() {
+        var a = Member(account: acct("copy3"), name: "李雷", departments: [DepartmentID(5), DepartmentID(6)])
+        #expect(a.primaryDepartment == DepartmentID(5) && a.isActive)
+        var b = a
+        b.departments.removeFirst()
+        #expect(b.primaryDepartment == DepartmentID(6) && a.primaryDepartment == DepartmentID(5))
+        b.departments.insert(DepartmentID(9), at: 0)
+        #expect(b.primaryDepartment == DepartmentID(9))
+        b.departments = []
+        #expect(b.primaryDepartment == .root)
+        b.status = .departed(at: Date(timeIntervalSince1970: 1), by: "hr", previousDepartments: [DepartmentID(5)])
+        #expect(!b.isActive && a.isActive)
+        var c = b
+        c.status = .active
+        #expect(c.isActive && !b.isActive)
+        a.departments[0] = DepartmentID(8)
+        #expect(a.primaryDepartment == DepartmentID(8))
+        #expect(Member(account: acct("copy4"), name: "x", departments: []).primaryDepartment == .root)
+    }
+
     @Test func aModelAndItsSnapshotsKeepTheirOwnMembers() throws {
         var model = DirectoryModel(organization: "Org")
         var m = Member(account: acct("copy2"), name: "王五")

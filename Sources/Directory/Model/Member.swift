@@ -44,8 +44,12 @@ public struct Member: Sendable, Hashable {
         var followStatus: FollowStatus
         var pinned: Bool
         var hidden: Bool
-        var departments: [DepartmentID]
-        var status: Status
+        var departments: [DepartmentID] { didSet { primary = departments.first ?? .root } }
+        var status: Status { didSet { active = if case .active = status { true } else { false } } }
+        /// The first department and whether active, kept as the two fields change (read for
+        /// every member a search walks).
+        var primary: DepartmentID
+        var active: Bool
         var passwordHash: String?
         var security: AccountSecurity
         var uuid: UUID
@@ -56,6 +60,8 @@ public struct Member: Sendable, Hashable {
             self.account = account
             self.name = name
             self.departments = departments
+            self.primary = departments.first ?? .root
+            self.active = true
             self.followStatus = .notFollowing
             self.pinned = false
             self.hidden = false
@@ -89,6 +95,8 @@ public struct Member: Sendable, Hashable {
             hidden = o.hidden
             departments = o.departments
             status = o.status
+            primary = o.primary
+            active = o.active
             passwordHash = o.passwordHash
             security = o.security
             uuid = o.uuid
@@ -237,13 +245,10 @@ public struct Member: Sendable, Hashable {
     }
 
     /// The primary department.
-    public var primaryDepartment: DepartmentID { departments.first ?? .root }
+    public var primaryDepartment: DepartmentID { storage.primary }
 
     /// Whether the member is active (not departed).
-    public var isActive: Bool {
-        if case .active = status { return true }
-        return false
-    }
+    public var isActive: Bool { storage.active }
 
     public static func == (a: Member, b: Member) -> Bool {
         if a.storage === b.storage { return true }

@@ -5,17 +5,34 @@ import Foundation
 /// Which attributes an entry must carry: a filter's, or a request's. Computing only those keeps a
 /// search over many entries cheap; nil means every attribute.
 public struct AttributeWant: Sendable {
-    public var keys: Set<String> { didSet { namesOperational = Self.anyOperational(keys) } }
+    public var keys: Set<String> {
+        didSet {
+            namesOperational = Self.anyOperational(keys)
+            named = Self.mask(keys)
+        }
+    }
     public var allUser: Bool
     public var allOperational: Bool
     /// Whether a key names an operational attribute (kept: asked for every entry built).
     private var namesOperational: Bool
+    /// The registered types the keys name, by ``AttributeType/index`` (an entry asks ~30 times).
+    private var named: (UInt64, UInt64)
 
     public init(keys: Set<String>, allUser: Bool, allOperational: Bool) {
         self.keys = keys
         self.allUser = allUser
         self.allOperational = allOperational
         self.namesOperational = Self.anyOperational(keys)
+        self.named = Self.mask(keys)
+    }
+
+    private static func mask(_ keys: Set<String>) -> (UInt64, UInt64) {
+        var m: (UInt64, UInt64) = (0, 0)
+        for key in keys {
+            guard let i = AttributeRegistry.type(named: key)?.index, i >= 0 else { continue }
+            if i < 64 { m.0 |= 1 << UInt64(i) } else if i < 128 { m.1 |= 1 << UInt64(i - 64) }
+        }
+        return m
     }
 
     private static func anyOperational(_ keys: Set<String>) -> Bool {
@@ -27,7 +44,11 @@ public struct AttributeWant: Sendable {
 
     /// Whether a known type is wanted (no lookup by name).
     func wants(_ type: AttributeType) -> Bool {
-        keys.contains(type.key) || (type.operational ? allOperational : allUser)
+        if type.operational ? allOperational : allUser { return true }
+        let i = type.index
+        if i >= 0 && i < 64 { return named.0 & (1 << UInt64(i)) != 0 }
+        if i >= 64 && i < 128 { return named.1 & (1 << UInt64(i - 64)) != 0 }
+        return keys.contains(type.key)
     }
 
     func wants(_ key: String) -> Bool {

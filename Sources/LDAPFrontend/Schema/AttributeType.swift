@@ -38,6 +38,9 @@ public final class AttributeType: Sendable, Hashable {
     public let pinyin: Bool
     /// The lower-cased canonical name that identifies the type.
     public let key: String
+    /// Its place in the registry (-1 for a type not registered): what an attribute list is
+    /// tested by (``AttributeWant``), without hashing the name.
+    public let index: Int
 
     /// - Parameters: see the properties.
     public init(
@@ -51,6 +54,19 @@ public final class AttributeType: Sendable, Hashable {
         self.operational = operational
         self.pinyin = pinyin
         self.key = name.lowercased()
+        self.index = -1
+    }
+
+    /// The same type at its place in the registry.
+    init(_ other: AttributeType, index: Int) {
+        self.name = other.name
+        self.aliases = other.aliases
+        self.oid = other.oid
+        self.matching = other.matching
+        self.operational = other.operational
+        self.pinyin = other.pinyin
+        self.key = other.key
+        self.index = index
     }
 
     public static func == (a: AttributeType, b: AttributeType) -> Bool { a === b || a.key == b.key }
@@ -62,7 +78,9 @@ public enum AttributeRegistry {
     /// Roster's project arc (X.667 UUID OID): attributes `.1.n`, object classes `.2.n`.
     public static let arc = "2.25.121712965254274650008542573729291927098"
 
-    static let all: [AttributeType] = [
+    static let all: [AttributeType] = listed.enumerated().map { AttributeType($1, index: $0) }
+
+    private static let listed: [AttributeType] = [
         AttributeType("objectClass", oid: "2.5.4.0", .objectIdentifier),
         AttributeType("cn", oid: "2.5.4.3", .caseIgnore, aliases: ["commonName"], pinyin: true),
         AttributeType("sn", oid: "2.5.4.4", .caseIgnore, aliases: ["surname"], pinyin: true),
