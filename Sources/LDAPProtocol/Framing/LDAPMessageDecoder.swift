@@ -159,8 +159,43 @@ public struct LDAPMessageEncoder: MessageToByteEncoder {
     public init() {}
 
     public func encode(data: LDAPMessage, out: inout ByteBuffer) throws {
+        if Self.writeEntry(data, into: &out) { return }
         var s = BERSerializer(capacity: 128)
         data.encode(into: &s)
         out.writeBytes(s.bytes)
+    }
+
+    /// Writes a search entry whose attributes are already encoded straight into the buffer, its
+    /// lengths computed from its parts (the general path writes it into a byte array, moves each
+    /// long body to make room for its length, then copies the array: most of what a search
+    /// writes). The same bytes as ``LDAPMessage/encode(into:)``; false for any other message.
+    static func writeEntry(_ message: LDAPMessage, into out: inout ByteBuffer) -> Bool {
+        guard message.controls.isEmpty, case .searchResultEntry(let entry) = message.protocolOp,
+            let attributes = entry.encodedAttributes
+        else { return false }
+        var name = entry.objectName
+        return name.withUTF8 { dn in
+            var id = BERSerializer(capacity: 8)
+            id.append(integer: message.messageID)
+            var dnHeader = BERSerializer(capacity: 8)
+            dnHeader.appendIdentifier(.octetString)
+            dnHeader.appendLength(dn.count)
+            let entryLength = dnHeader.bytes.count + dn.count + attributes.count
+            var entryHeader = BERSerializer(capacity: 8)
+            entryHeader.appendIdentifier(SearchResultEntry.tag.with(constructed: true))
+            entryHeader.appendLength(entryLength)
+            let messageLength = id.bytes.count + entryHeader.bytes.count + entryLength
+            var header = BERSerializer(capacity: 8)
+            header.appendIdentifier(BERIdentifier.sequence.with(constructed: true))
+            header.appendLength(messageLength)
+            out.reserveCapacity(minimumWritableBytes: header.bytes.count + messageLength)
+            out.writeBytes(header.bytes)
+            out.writeBytes(id.bytes)
+            out.writeBytes(entryHeader.bytes)
+            out.writeBytes(dnHeader.bytes)
+            out.writeBytes(dn)
+            out.writeBytes(attributes)
+            return true
+        }
     }
 }

@@ -49,6 +49,13 @@ public struct SearchResultEntry: Sendable, Hashable {
         self.storage = .encoded(encodedAttributes)
     }
 
+    /// The attributes as written (``init(objectName:encodedAttributes:)``), or nil for an entry
+    /// made of values.
+    public var encodedAttributes: [UInt8]? {
+        if case .encoded(let bytes) = storage { return bytes }
+        return nil
+    }
+
     /// Decodes the entry.
     public init(berEncoded node: BERNode) throws(BERError) {
         var r = try node.children()
