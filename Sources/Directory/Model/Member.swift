@@ -21,9 +21,8 @@ public struct Member: Sendable, Hashable {
         case solar, lunar
     }
 
-    /// The fields, shared between copies until one of them changes (copy on write): a search
-    /// copies members as it walks, and a member's ~25 fields were a retain each per copy.
-    private final class Storage: @unchecked Sendable {
+    /// The fields, as one value (compared and hashed as a whole).
+    private struct Fields: Hashable {
         var account: Account
         var name: String
         var nickname: String?
@@ -71,38 +70,13 @@ public struct Member: Sendable, Hashable {
             self.created = created
             self.modified = created
         }
+    }
 
-        init(copying o: Storage) {
-            account = o.account
-            name = o.name
-            nickname = o.nickname
-            gender = o.gender
-            wechat = o.wechat
-            mobile = o.mobile
-            email = o.email
-            phone = o.phone
-            phone2 = o.phone2
-            address = o.address
-            qq = o.qq
-            title = o.title
-            birthday = o.birthday
-            lunarBirthday = o.lunarBirthday
-            birthdayReminder = o.birthdayReminder
-            hireDate = o.hireDate
-            remarks = o.remarks
-            followStatus = o.followStatus
-            pinned = o.pinned
-            hidden = o.hidden
-            departments = o.departments
-            status = o.status
-            primary = o.primary
-            active = o.active
-            passwordHash = o.passwordHash
-            security = o.security
-            uuid = o.uuid
-            created = o.created
-            modified = o.modified
-        }
+    /// The fields, shared between copies until one of them changes (copy on write): a search
+    /// copies members as it walks, and a member's ~25 fields were a retain each per copy.
+    private final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
     }
 
     private var storage: Storage
@@ -110,125 +84,125 @@ public struct Member: Sendable, Hashable {
     /// The storage, copied first when another member shares it.
     private var unique: Storage {
         mutating get {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
             return storage
         }
     }
 
     public var account: Account {
-        get { storage.account }
-        set { unique.account = newValue }
+        get { storage.fields.account }
+        set { unique.fields.account = newValue }
     }
     public var name: String {
-        get { storage.name }
-        set { unique.name = newValue }
+        get { storage.fields.name }
+        set { unique.fields.name = newValue }
     }
     public var nickname: String? {
-        get { storage.nickname }
-        set { unique.nickname = newValue }
+        get { storage.fields.nickname }
+        set { unique.fields.nickname = newValue }
     }
     public var gender: String? {
-        get { storage.gender }
-        set { unique.gender = newValue }
+        get { storage.fields.gender }
+        set { unique.fields.gender = newValue }
     }
     public var wechat: String? {
-        get { storage.wechat }
-        set { unique.wechat = newValue }
+        get { storage.fields.wechat }
+        set { unique.fields.wechat = newValue }
     }
     public var mobile: String? {
-        get { storage.mobile }
-        set { unique.mobile = newValue }
+        get { storage.fields.mobile }
+        set { unique.fields.mobile = newValue }
     }
     public var email: String? {
-        get { storage.email }
-        set { unique.email = newValue }
+        get { storage.fields.email }
+        set { unique.fields.email = newValue }
     }
     public var phone: String? {
-        get { storage.phone }
-        set { unique.phone = newValue }
+        get { storage.fields.phone }
+        set { unique.fields.phone = newValue }
     }
     public var phone2: String? {
-        get { storage.phone2 }
-        set { unique.phone2 = newValue }
+        get { storage.fields.phone2 }
+        set { unique.fields.phone2 = newValue }
     }
     public var address: String? {
-        get { storage.address }
-        set { unique.address = newValue }
+        get { storage.fields.address }
+        set { unique.fields.address = newValue }
     }
     public var qq: String? {
-        get { storage.qq }
-        set { unique.qq = newValue }
+        get { storage.fields.qq }
+        set { unique.fields.qq = newValue }
     }
     public var title: String? {
-        get { storage.title }
-        set { unique.title = newValue }
+        get { storage.fields.title }
+        set { unique.fields.title = newValue }
     }
     /// YYYY-MM-DD.
     public var birthday: String? {
-        get { storage.birthday }
-        set { unique.birthday = newValue }
+        get { storage.fields.birthday }
+        set { unique.fields.birthday = newValue }
     }
     /// MM-DD.
     public var lunarBirthday: String? {
-        get { storage.lunarBirthday }
-        set { unique.lunarBirthday = newValue }
+        get { storage.fields.lunarBirthday }
+        set { unique.fields.lunarBirthday = newValue }
     }
     public var birthdayReminder: BirthdayReminder? {
-        get { storage.birthdayReminder }
-        set { unique.birthdayReminder = newValue }
+        get { storage.fields.birthdayReminder }
+        set { unique.fields.birthdayReminder = newValue }
     }
     /// YYYY-MM-DD.
     public var hireDate: String? {
-        get { storage.hireDate }
-        set { unique.hireDate = newValue }
+        get { storage.fields.hireDate }
+        set { unique.fields.hireDate = newValue }
     }
     public var remarks: String? {
-        get { storage.remarks }
-        set { unique.remarks = newValue }
+        get { storage.fields.remarks }
+        set { unique.fields.remarks = newValue }
     }
     public var followStatus: FollowStatus {
-        get { storage.followStatus }
-        set { unique.followStatus = newValue }
+        get { storage.fields.followStatus }
+        set { unique.fields.followStatus = newValue }
     }
     public var pinned: Bool {
-        get { storage.pinned }
-        set { unique.pinned = newValue }
+        get { storage.fields.pinned }
+        set { unique.fields.pinned = newValue }
     }
     public var hidden: Bool {
-        get { storage.hidden }
-        set { unique.hidden = newValue }
+        get { storage.fields.hidden }
+        set { unique.fields.hidden = newValue }
     }
     /// One or more; the first is the primary department.
     public var departments: [DepartmentID] {
-        get { storage.departments }
-        set { unique.departments = newValue }
+        get { storage.fields.departments }
+        set { unique.fields.departments = newValue }
     }
     public var status: Status {
-        get { storage.status }
-        set { unique.status = newValue }
+        get { storage.fields.status }
+        set { unique.fields.status = newValue }
     }
     /// A stored password hash (`{SCHEME}…`), never returned.
     public var passwordHash: String? {
-        get { storage.passwordHash }
-        set { unique.passwordHash = newValue }
+        get { storage.fields.passwordHash }
+        set { unique.fields.passwordHash = newValue }
     }
     /// The lock after failed binds and the last password change.
     /// The lock after failed binds and the last password change.
     public var security: AccountSecurity {
-        get { storage.security }
-        set { unique.security = newValue }
+        get { storage.fields.security }
+        set { unique.fields.security = newValue }
     }
     public var uuid: UUID {
-        get { storage.uuid }
-        set { unique.uuid = newValue }
+        get { storage.fields.uuid }
+        set { unique.fields.uuid = newValue }
     }
     public var created: AuditStamp {
-        get { storage.created }
-        set { unique.created = newValue }
+        get { storage.fields.created }
+        set { unique.fields.created = newValue }
     }
     public var modified: AuditStamp {
-        get { storage.modified }
-        set { unique.modified = newValue }
+        get { storage.fields.modified }
+        set { unique.fields.modified = newValue }
     }
 
     /// - Parameters: the member's fields; see the properties.
@@ -237,78 +211,21 @@ public struct Member: Sendable, Hashable {
         email: String? = nil, wechat: String? = nil, title: String? = nil, uuid: UUID = UUID(),
         created: AuditStamp = .system
     ) {
-        storage = Storage(account: account, name: name, departments: departments.isEmpty ? [.root] : departments, uuid: uuid, created: created)
-        storage.mobile = mobile
-        storage.email = email
-        storage.wechat = wechat
-        storage.title = title
+        var fields = Fields(account: account, name: name, departments: departments.isEmpty ? [.root] : departments, uuid: uuid, created: created)
+        fields.mobile = mobile
+        fields.email = email
+        fields.wechat = wechat
+        fields.title = title
+        storage = Storage(fields)
     }
 
     /// The primary department.
-    public var primaryDepartment: DepartmentID { storage.primary }
+    public var primaryDepartment: DepartmentID { storage.fields.primary }
 
     /// Whether the member is active (not departed).
-    public var isActive: Bool { storage.active }
+    public var isActive: Bool { storage.fields.active }
 
-    public static func == (a: Member, b: Member) -> Bool {
-        if a.storage === b.storage { return true }
-        guard a.account == b.account else { return false }
-        guard a.name == b.name else { return false }
-        guard a.nickname == b.nickname else { return false }
-        guard a.gender == b.gender else { return false }
-        guard a.wechat == b.wechat else { return false }
-        guard a.mobile == b.mobile else { return false }
-        guard a.email == b.email else { return false }
-        guard a.phone == b.phone else { return false }
-        guard a.phone2 == b.phone2 else { return false }
-        guard a.address == b.address else { return false }
-        guard a.qq == b.qq else { return false }
-        guard a.title == b.title else { return false }
-        guard a.birthday == b.birthday else { return false }
-        guard a.lunarBirthday == b.lunarBirthday else { return false }
-        guard a.birthdayReminder == b.birthdayReminder else { return false }
-        guard a.hireDate == b.hireDate else { return false }
-        guard a.remarks == b.remarks else { return false }
-        guard a.followStatus == b.followStatus else { return false }
-        guard a.pinned == b.pinned else { return false }
-        guard a.hidden == b.hidden else { return false }
-        guard a.departments == b.departments else { return false }
-        guard a.status == b.status else { return false }
-        guard a.passwordHash == b.passwordHash else { return false }
-        guard a.security == b.security else { return false }
-        guard a.uuid == b.uuid else { return false }
-        guard a.created == b.created else { return false }
-        guard a.modified == b.modified else { return false }
-        return true
-    }
+    public static func == (a: Member, b: Member) -> Bool { a.storage === b.storage || a.storage.fields == b.storage.fields }
 
-    public func hash(into h: inout Hasher) {
-        h.combine(account)
-        h.combine(name)
-        h.combine(nickname)
-        h.combine(gender)
-        h.combine(wechat)
-        h.combine(mobile)
-        h.combine(email)
-        h.combine(phone)
-        h.combine(phone2)
-        h.combine(address)
-        h.combine(qq)
-        h.combine(title)
-        h.combine(birthday)
-        h.combine(lunarBirthday)
-        h.combine(birthdayReminder)
-        h.combine(hireDate)
-        h.combine(remarks)
-        h.combine(followStatus)
-        h.combine(pinned)
-        h.combine(hidden)
-        h.combine(departments)
-        h.combine(status)
-        h.combine(passwordHash)
-        h.combine(security)
-        h.combine(uuid)
-        h.combine(created)
-        h.combine(modified)
-    }
+    public func hash(into h: inout Hasher) { h.combine(storage.fields) }
 }

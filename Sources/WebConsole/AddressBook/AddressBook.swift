@@ -73,9 +73,9 @@ struct AddressBook {
     /// The letter a member is filed under: the first letter of the surname's pinyin (or of a
     /// Latin surname), `#` for anything else.
     func initial(of m: Member) -> Character {
-        let py = model.pinyin(of: m.account)
-        let parts = DirectoryModel.partPinyin(m.name, py)
-        let source = parts.surname?.compact ?? (py.compact.isEmpty ? NameParts(m.name).surname : py.compact)
+        let names = model.names(of: m.account) ?? MemberNames(m.name, pinyin: PinyinName(spaced: ""))
+        let py = names.pinyin
+        let source = names.surnamePinyin?.compact ?? (py.compact.isEmpty ? names.parts.surname : py.compact)
         guard let c = source.uppercased().first, c.isASCII, c.isLetter else { return "#" }
         return c
     }
