@@ -88,13 +88,18 @@ public final class SQLiteStore: DirectoryStore {
         // sleeps up to 100 ms between tries): another process's writer that commits in groups with
         // short gaps between them (an import) is caught in a gap (found by review: an LDAP add
         // during an import waited out its 5 s and was refused busy).
-        let waitStarted = Mutex<ContinuousClock.Instant?>(nil)
+        // When each wait began, by the thread waiting: one wait runs on one thread, inside one
+        // SQLite call, while the pool's other connections may start waits of their own (a single
+        // shared start let another connection's first try restart a writer's clock, so the
+        // writer waited out the other process instead of its bound).
+        let waitStarted = Mutex<[ObjectIdentifier: ContinuousClock.Instant]>([:])
         let limit = Duration.milliseconds(Int64(busyTimeout * 1000))
         config.busyMode = .callback { attempt in
             let now = ContinuousClock.now
-            let started = waitStarted.withLock { (s: inout ContinuousClock.Instant?) -> ContinuousClock.Instant in
-                if attempt == 0 || s == nil { s = now }
-                return s!
+            let thread = ObjectIdentifier(Thread.current)
+            let started = waitStarted.withLock { (s: inout [ObjectIdentifier: ContinuousClock.Instant]) -> ContinuousClock.Instant in
+                if attempt == 0 || s[thread] == nil { s[thread] = now }
+                return s[thread]!
             }
             guard now - started < limit else { return false }
             // Tell the holder (an import between two group commits) that a writer is waiting.
