@@ -68,4 +68,20 @@ import Testing
         let dn = try DistinguishedName(parsing: "c=" + value.replacingOccurrences(of: " ", with: "\\20"))
         #expect(try DistinguishedName(parsing: dn.normalized).normalized == dn.normalized)
     }
+
+    // FuzzDN, from a clean clone's seeded run: `İ` (U+0130) before a combining mark lower-cased
+    // to `i` U+0307 with the marks out of canonical order, which a second fold reordered, so
+    // normalising a DN was not idempotent.
+    @Test(arguments: ["UID=\nİ\u{317}İ\u{307}İ", "cn=İ\u{317}", "cn=Ａİ\u{316}\u{301}", "cn=ℌİ\u{317}x", "cn=i\u{307}\u{317}"])
+    func normalisingACapitalDottedIBeforeAMarkIsIdempotent(input: String) throws {
+        let dn = try DistinguishedName(parsing: input)
+        let normalized = dn.normalized
+        #expect(Array(try DistinguishedName(parsing: normalized).normalized.utf8) == Array(normalized.utf8), "\(Array(normalized.utf8))")
+        for rdn in dn.rdns {
+            for pair in rdn.attributes {
+                let once = DistinguishedName.foldValue(pair.value)
+                #expect(Array(DistinguishedName.foldValue(once).utf8) == Array(once.utf8))
+            }
+        }
+    }
 }

@@ -317,6 +317,20 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         return upper ? value.lowercased() : value
     }
 
+    /// NFKC and lower-case, repeated until neither changes the value (at most four rounds):
+    /// lower-casing may leave marks out of canonical order (`İ` + U+0317 lower-cases to `i`
+    /// U+0307 U+0317, which NFKC reorders) and NFKC may yield capitals (found by fuzzing: one
+    /// round was not idempotent).
+    static func compatibilityLowercased(_ value: String) -> String {
+        var current = value.precomposedStringWithCompatibilityMapping.lowercased()
+        for _ in 0..<4 {
+            let next = current.precomposedStringWithCompatibilityMapping.lowercased()
+            if next.utf8.elementsEqual(current.utf8) { break }  // by bytes: String == ignores mark order
+            current = next
+        }
+        return current
+    }
+
     public static func foldValue(_ value: String) -> String {
         var ascii = true
         var spaced = false
@@ -330,7 +344,7 @@ public struct DistinguishedName: Sendable, Hashable, CustomStringConvertible {
         if ascii && !spaced {
             return value.lowercased()
         }
-        let folded = ascii ? value.lowercased() : (plainFold(value) ?? value.precomposedStringWithCompatibilityMapping.lowercased())
+        let folded = ascii ? value.lowercased() : (plainFold(value) ?? compatibilityLowercased(value))
         // By scalar, not by Character: a space followed by a combining mark is one Character that
         // is not whitespace, so folding by Character was not idempotent (found by fuzzing:
         // `i<TAB><U+0307>9` folded to `i <U+0307>9`, which folded to `i 9`).
