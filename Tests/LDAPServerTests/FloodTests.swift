@@ -157,8 +157,10 @@ extension FloodTests {
     @Test func aClientBeyondTheLimitWaitsUntilAConnectionCloses() async throws {
         try await withServer(maxConnections: 2) { port in
             let whoAmI = LDAPMessage(messageID: 1, .extendedRequest(ExtendedRequest(name: ExtendedRequest.whoAmI)))
+            // Bound: never closed to make room (an unbound one would be, for the waiting client).
             let first = try RawClient(port: port)
             let second = try RawClient(port: port)
+            #expect(first.bindAsAdmin() && second.bindAsAdmin())
             first.send(whoAmI)
             second.send(whoAmI)
             #expect(first.read() != nil)
