@@ -72,18 +72,23 @@ public final class LDAPServer: Service, Sendable {
         guard frontend.configuration.startTLS == (tls != nil) else {
             throw TLSSetupError("the frontend's startTLS setting must say whether the server has TLS settings")
         }
-        let server = try await listen(host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools, perAddress: perAddress, unbound: unbound)
-        let port = server.channel.localAddress?.port ?? configuration.port
-        let secure: NIOAsyncChannel<any Channel, Never>?
+        let open = OpenConnections()
+        let server = try await listen(
+            host: configuration.host, port: configuration.port, tls: tls, ldaps: false, pools: pools, perAddress: perAddress,
+            unbound: unbound, open: open)
+        let port = server.localAddress?.port ?? configuration.port
+        let secure: (any Channel)?
         if let tls, let ldapsHost = tls.settings.ldapsHost {
-            let listener: NIOAsyncChannel<any Channel, Never>
+            let listener: any Channel
             do {
-                listener = try await listen(host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools, perAddress: perAddress, unbound: unbound)
+                listener = try await listen(
+                    host: ldapsHost, port: tls.settings.ldapsPort, tls: tls, ldaps: true, pools: pools, perAddress: perAddress,
+                    unbound: unbound, open: open)
             } catch {
-                server.channel.close(promise: nil)
+                server.close(promise: nil)
                 throw error
             }
-            let ldapsPort = listener.channel.localAddress?.port ?? tls.settings.ldapsPort
+            let ldapsPort = listener.localAddress?.port ?? tls.settings.ldapsPort
             boundLDAPSPort.withLock { $0 = ldapsPort }
             logger.info("listening (LDAPS)", metadata: ["ldaps": "\(ldapsHost):\(ldapsPort)"])
             secure = listener
@@ -95,26 +100,21 @@ public final class LDAPServer: Service, Sendable {
         ready.continuation.finish()
         logger.info("listening", metadata: ["address": "\(configuration.host):\(port)"])
 
-        let open = OpenConnections()
         try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for listener in [server, secure].compactMap({ $0 }) {
-                    group.addTask {
-                        try await listener.executeThenClose { inbound in
-                            // The listener stops accepting at the connection limit (ConnectionLimitHandler);
-                            // this loop only keeps the open connections for a graceful shutdown.
-                            for try await channel in inbound { open.add(channel) }
-                        }
-                    }
-                }
-                try await group.waitForAll()
+            // Connections are set up on their event loop as they are accepted (no hand-off to a task);
+            // the listeners run until they are closed.
+            try await withTaskCancellationHandler {
+                for listener in [server, secure].compactMap({ $0 }) { try? await listener.closeFuture.get() }
+            } onCancel: {
+                server.close(promise: nil)
+                secure?.close(promise: nil)
             }
             // Wait for the connections still open to finish (they are told to on shutdown).
             for future in open.closeFutures() { try? await future.get() }
         } onGracefulShutdown: {
             logger.info("shutting down")
-            server.channel.close(promise: nil)
-            secure?.channel.close(promise: nil)
+            server.close(promise: nil)
+            secure?.close(promise: nil)
             open.shutDownAll()
         }
     }
@@ -123,8 +123,8 @@ public final class LDAPServer: Service, Sendable {
     /// front of it from the first byte, on the plain one StartTLS puts it there (when `tls` is set).
     private func listen(
         host: String, port: Int, tls: ServerTLS?, ldaps: Bool, pools: WorkPools, perAddress: ConnectionsPerAddress,
-        unbound: UnboundConnections
-    ) async throws -> NIOAsyncChannel<any Channel, Never> {
+        unbound: UnboundConnections, open: OpenConnections
+    ) async throws -> any Channel {
         let configuration = self.configuration
         let limits = configuration.limits
         let frontend = self.frontend
@@ -142,8 +142,9 @@ public final class LDAPServer: Service, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: false)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: high / 4, high: high))
-            .bind(host: host, port: port) { channel in
+            .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    open.add(channel)
                     let peer = channel.remoteAddress?.description ?? "?"
                     if let address = channel.remoteAddress?.ipAddress {
                         guard perAddress.admit(address) else {
@@ -152,7 +153,7 @@ public final class LDAPServer: Service, Sendable {
                                 + "are allowed (\(Limits.Name.maxConnectionsPerAddress.rawValue))"
                             frontend.limitLog.hit(.maxConnectionsPerAddress, "\(reason); one more refused", peer: peer)
                             try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler(reason: reason))
-                            return channel
+                            return
                         }
                         channel.closeFuture.whenComplete { _ in perAddress.release(address) }
                     }
@@ -174,9 +175,9 @@ public final class LDAPServer: Service, Sendable {
                             unbound: unbound, logger: log))
                     unbound.set(channel, unbound: true)
                     channel.closeFuture.whenComplete { _ in unbound.remove(channel) }
-                    return channel
                 }
             }
+            .bind(host: host, port: port).get()
     }
 
     /// Whether an address is the machine's own (127.0.0.0/8, ::1, an IPv4-mapped loopback
