@@ -22,7 +22,7 @@ public struct DirectoryModel: Sendable {
     private var membersByKey: TreeDictionary<String, MemberRecord> = [:]
     // Persistent: a command copies the model, and a member write then touches one department's list,
     // not a copy of every department's.
-    private var directMembers: TreeDictionary<DepartmentID, [String]> = [:]
+    private var directMembers: TreeDictionary<DepartmentID, DepartmentMembers> = [:]
     private var emailIndex: TreeDictionary<String, String> = [:]
     private var mobileIndex: TreeDictionary<String, String> = [:]
     /// Folded names, pinyin (spaced and compact) and initials → accounts.
@@ -347,7 +347,11 @@ public struct DirectoryModel: Sendable {
 
     /// Account keys of the active members directly in `id` (primary or not), in the
     /// department's order, without building the members.
-    public func memberKeys(in id: DepartmentID) -> [String] { directMembers[id] ?? [] }
+    public func memberKeys(in id: DepartmentID) -> [String] { directMembers[id]?.keys ?? [] }
+
+    /// The active members directly in `id` (primary or not), in the department's order, as keys
+    /// with their account hashes.
+    public func departmentMembers(_ id: DepartmentID) -> DepartmentMembers { directMembers[id] ?? DepartmentMembers() }
 
     /// Whether the account key is a departed member's.
     public func isDeparted(key: String) -> Bool { departedKeys.contains(key) }
@@ -357,7 +361,7 @@ public struct DirectoryModel: Sendable {
 
     /// Active members directly in `id` (primary or not): pinned first, then by pinyin.
     public func members(in id: DepartmentID) -> [Member] {
-        (directMembers[id] ?? []).compactMap { membersByKey[$0]?.member }
+        (directMembers[id]?.keys ?? []).compactMap { membersByKey[$0]?.member }
     }
 
     /// Active members placed in more than one department, in no particular order.
@@ -371,7 +375,7 @@ public struct DirectoryModel: Sendable {
     /// Active members in the subtree of `id`, each counted once.
     public func subtreeMemberCount(of id: DepartmentID) -> Int {
         var seen = Set<String>()
-        for d in subtree(of: id) { for key in directMembers[d] ?? [] { seen.insert(key) } }
+        for d in subtree(of: id) { for key in directMembers[d]?.keys ?? [] { seen.insert(key) } }
         return seen.count
     }
 
@@ -458,11 +462,11 @@ public struct DirectoryModel: Sendable {
         let oldPlacement = old.map { $0.isActive ? Set($0.departments) : [] } ?? []
         let newPlacement: Set<DepartmentID> = member.isActive ? Set(member.departments) : []
         let reorder = old?.pinned != member.pinned || old?.name != member.name
-        for d in oldPlacement where !newPlacement.contains(d) { directMembers[d]?.removeAll { $0 == key } }
+        for d in oldPlacement where !newPlacement.contains(d) { directMembers[d]?.remove(key) }
         for d in newPlacement where !oldPlacement.contains(d) || reorder {
-            var list = directMembers[d] ?? []
+            var list = directMembers[d] ?? DepartmentMembers()
             directMembers[d] = nil  // the list is uniquely referenced while it changes
-            if oldPlacement.contains(d) { list.removeAll { $0 == key } }
+            if oldPlacement.contains(d) { list.remove(key) }
             if sorted {
                 // Binary insertion into the department's order: an import into one department of
                 // n members costs O(log n) comparisons a row, not a sort of the whole list (found
@@ -472,7 +476,7 @@ public struct DirectoryModel: Sendable {
                 var high = list.count
                 while low < high {
                     let mid = (low + high) / 2
-                    if Self.precedes(memberOrderKey(list[mid]), mine) { low = mid + 1 } else { high = mid }
+                    if Self.precedes(memberOrderKey(list.keys[mid]), mine) { low = mid + 1 } else { high = mid }
                 }
                 list.insert(key, at: low)
             } else {
@@ -511,13 +515,13 @@ public struct DirectoryModel: Sendable {
         if let mobile = member.mobile, mobileIndex[Self.mobileKey(mobile)] == key {
             mobileIndex[Self.mobileKey(mobile)] = nil
         }
-        for d in Set(member.departments) { directMembers[d]?.removeAll { $0 == key } }
+        for d in Set(member.departments) { directMembers[d]?.remove(key) }
     }
 
     private mutating func sortMembers(of id: DepartmentID) {
         guard var list = directMembers[id] else { return }
         directMembers[id] = nil
-        let keys = Dictionary(uniqueKeysWithValues: list.map { ($0, memberOrderKey($0)) })
+        let keys = Dictionary(uniqueKeysWithValues: list.keys.map { ($0, memberOrderKey($0)) })
         list.sort { Self.precedes(keys[$0]!, keys[$1]!) }
         directMembers[id] = list
     }

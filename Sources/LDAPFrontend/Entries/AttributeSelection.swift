@@ -7,6 +7,11 @@ struct AttributeSelection: Sendable {
     var allUser = false
     var allOperational = false
     var explicit: [String: String] = [:]
+    /// The names asked for, by the registered type's ``AttributeType/index`` (an entry's
+    /// attributes are looked up here, not hashed into ``explicit``).
+    private var byIndex: [String?] = []
+    /// Whether a name asked for is of a type with no place in the registry (looked up by key).
+    private var unindexed = false
 
     init(_ list: [String]) {
         allUser = list.isEmpty
@@ -19,6 +24,12 @@ struct AttributeSelection: Sendable {
             default:
                 if let type = AttributeRegistry.type(named: name), explicit[type.key] == nil {
                     explicit[type.key] = name
+                    if type.index >= 0 {
+                        if byIndex.count <= type.index { byIndex += Array(repeating: nil, count: type.index + 1 - byIndex.count) }
+                        byIndex[type.index] = name
+                    } else {
+                        unindexed = true
+                    }
                 }
             }
         }
@@ -32,7 +43,12 @@ struct AttributeSelection: Sendable {
     /// The name an attribute is returned under (as the request spelled it, or its own), or nil
     /// when it was not asked for.
     private func returnedName(_ a: Entry.Attribute) -> String? {
-        if let requested = explicit[a.type.key] { return requested }
+        let i = a.type.index
+        if i >= 0, !unindexed {
+            if i < byIndex.count, let requested = byIndex[i] { return requested }
+        } else if let requested = explicit[a.type.key] {
+            return requested
+        }
         return (a.type.operational ? allOperational : allUser) ? a.type.name : nil
     }
 

@@ -317,8 +317,14 @@ struct SearchWalk: Sendable {
             var out: [Step]
             if walksInOrder {
                 out = []
-                for key in model.memberKeys(in: id) where plan.candidates.contains(DirectoryModel.accountHash(key)) {
-                    if let r = model.record(key), r.member.primaryDepartment == id { out.append(Step(.member(r.member.account), r)) }
+                let members = model.departmentMembers(id)
+                let candidates = plan.candidates
+                members.hashes.withUnsafeBufferPointer { hashes in
+                    for i in hashes.indices where candidates.contains(hashes[i]) {
+                        if let r = model.record(members.keys[i]), r.member.primaryDepartment == id {
+                            out.append(Step(.member(r.member.account), r))
+                        }
+                    }
                 }
                 out.append(contentsOf: model.children(of: id).map { Step(.department($0)) })
             } else {
