@@ -604,7 +604,16 @@ extension String {
             switch scalar.value {
             case 0x41...0x5A: upper = true
             case 0..<0x80, 0x4E00...0x9FFF, 0x3400...0x4DBF: continue
-            default: return precomposedStringWithCompatibilityMapping.lowercased()
+            default:
+                // Repeated until the bytes stop changing, as DN values are folded: one round of
+                // NFKC and lower-casing can leave marks out of canonical order (`İ` + U+0317).
+                var current = precomposedStringWithCompatibilityMapping.lowercased()
+                for _ in 0..<4 {
+                    let next = current.precomposedStringWithCompatibilityMapping.lowercased()
+                    if next.utf8.elementsEqual(current.utf8) { break }
+                    current = next
+                }
+                return current
             }
         }
         return upper ? lowercased() : self
