@@ -153,6 +153,10 @@ struct Serve: AsyncParsableCommand {
         if let nodeId, nodeId.isEmpty || nodeId.count > 64 || nodeId.contains(where: { $0.isNewline }) {
             throw ValidationError("--node-id: expected 1 to 64 characters on one line, got \(nodeId.count)")
         }
+        if demo, let database {
+            throw ValidationError(
+                "--demo serves the demo organisation from a fresh temporary database, so it cannot be combined with --database \(database); drop --demo to serve that database")
+        }
         if ldaps != nil, certificate == nil, !demo {
             throw ValidationError("--ldaps needs --certificate and --private-key (or --demo)")
         }

@@ -44,6 +44,15 @@ func rosterExecutable() throws -> String {
         }
     }
 
+    /// The demo always serves a fresh temporary database: a --database beside it is refused, not
+    /// silently ignored (found by review).
+    @Test func serveDemoWithADatabaseIsRefused() async throws {
+        let binary = try rosterExecutable()
+        let r = try await onOwnThread { try run(binary, ["serve", "--demo", "--database", "/tmp/somewhere.sqlite"]) }
+        #expect(r.status != 0)
+        #expect(r.err.contains("--demo") && r.err.contains("--database"))
+    }
+
     @Test func serveWithoutADatabaseSaysWhatToDo() async throws {
         let binary = try rosterExecutable()
         let r = try await onOwnThread { try run(binary, ["serve", "--database", "/nonexistent/roster.sqlite"]) }
