@@ -362,3 +362,26 @@ let zhangsan = "uid=t2001,ou=语文组,ou=教师组,ou=育才学校,dc=example,d
         #expect(compare("uid=w1003,cn=departed,dc=example,dc=com", "uid", "w1003") == .noSuchObject)
     }
 }
+
+/// caseIgnoreIA5 (mail) ignores insignificant spaces as caseIgnore (uid) does (RFC 4518 §2.6.1):
+/// the indexed and the walked forms of a filter agree (found by review: `(uid=t2001 )` matched,
+/// `(mail=… )` did not).
+@Suite struct InsignificantSpaceTests {
+    @Test(arguments: [
+        "(mail=zhangsan@school.example.com )", "(mail= zhangsan@school.example.com)", "(mail=ZhangSan@School.example.com\t)",
+        "(|(mail=zhangsan@school.example.com )(objectClass=nothing))", "(mail= zhangsan@school*)", "(uid=t2001 )",
+    ])
+    func spacesAroundAValueAreIgnored(filter: String) throws {
+        var s = try makeSession()
+        #expect(s.bind("cn=admin,dc=example,dc=com", "secret").resultCode == .success)
+        let (entries, result) = try s.search(base, .wholeSubtree, filter, attributes: ["uid"])
+        #expect(result.resultCode == .success)
+        #expect(entries.map(\.objectName) == [zhangsan], "\(filter)")
+    }
+
+    @Test func spacesInsideAnAddressStillCount() throws {
+        var s = try makeSession()
+        #expect(s.bind("cn=admin,dc=example,dc=com", "secret").resultCode == .success)
+        #expect(try s.search(base, .wholeSubtree, "(mail=zhangsan @school.example.com)").entries.isEmpty)
+    }
+}

@@ -7,7 +7,12 @@ enum Matching {
     static func normalize(_ value: String, _ kind: MatchingKind) -> String {
         switch kind {
         case .caseIgnore: return DistinguishedName.foldValue(value)
-        case .caseIgnoreIA5, .objectIdentifier, .boolean: return value.lowercased()
+        case .caseIgnoreIA5:
+            // Insignificant spaces (RFC 4518 §2.6.1) are ignored as for caseIgnore: `(mail=a@b.c )`
+            // matches a@b.c, as `(uid=a )` matches a (found by review).
+            return value.utf8.contains(where: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) })
+                ? DistinguishedName.foldValue(value) : value.lowercased()
+        case .objectIdentifier, .boolean: return value.lowercased()
         case .telephoneNumber:
             return DistinguishedName.foldValue(value).filter { $0 != " " && $0 != "-" }
         case .distinguishedName:

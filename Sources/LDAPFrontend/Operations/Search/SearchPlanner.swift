@@ -170,7 +170,7 @@ struct SearchPlanner {
             case "uid":
                 return Candidates(keys: model.member(DistinguishedName.foldValue(value)).map { [$0.account.key] } ?? [])
             case "mail":
-                return Candidates(keys: model.member(email: value).map { [$0.account.key] } ?? [])
+                return Candidates(keys: model.member(email: Matching.normalize(value, .caseIgnoreIA5)).map { [$0.account.key] } ?? [])
             case "mobile":
                 return Candidates(keys: model.member(mobile: Matching.normalize(value, .telephoneNumber)).map { [$0.account.key] } ?? [])
             case "cn", "displayname", "sn", "givenname":
@@ -188,7 +188,10 @@ struct SearchPlanner {
             let name: Bool
             switch type.key {
             case "cn", "displayname", "sn", "givenname": name = true
-            case "mail": name = false
+            case "mail":
+                // An address has no spaces, and the filter ignores those around it: unplanned.
+                guard !initial.utf8.contains(where: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) else { return nil }
+                name = false
             default: return nil
             }
             let version = name ? model.nameIndexVersion : model.emailIndexVersion
