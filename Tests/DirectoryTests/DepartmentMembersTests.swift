@@ -7,17 +7,6 @@ import Testing
 /// departments, departures and erasures, the keys are the department's active members in its
 /// order and every hash is its key's.
 @Suite struct DepartmentMembersTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let names = ["张三", "李四", "王五", "赵六", "Anna", "欧阳娜娜", "钱七", "孙八"]
     static let departments = (1...4).map { DepartmentID($0) }
 
@@ -35,7 +24,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3] as [UInt64])
     func hashesStayBesideTheirKeys(seed: UInt64) {
-        var rng = Generator(state: seed)
+        var rng = SplitMix(state: seed)
         var model = DirectoryModel(organization: "示例")
         let accounts = (0..<24).map { "dm\(seed)x\($0)" }
         // A bulk load first (the lists are appended, then sorted once).
