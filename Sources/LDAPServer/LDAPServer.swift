@@ -197,21 +197,34 @@ public final class LDAPServer: Service, Sendable {
 
 /// The connections a server has open, so that a graceful shutdown can tell each of them.
 final class OpenConnections: Sendable {
-    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var shuttingDown = false
+    }
+    private let state = Mutex(State())
 
-    /// Registers a new connection; unregisters it when it closes.
+    /// Registers a new connection; unregisters it when it closes. A connection accepted while
+    /// the shutdown is under way (set up after the others were told) is told as soon as its
+    /// pipeline is in place, so that it cannot keep the server waiting.
     func add(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
-        channel.closeFuture.whenComplete { _ in _ = self.channels.withLock { $0.removeValue(forKey: id) } }
+        let late = state.withLock { s in
+            s.channels[id] = channel
+            return s.shuttingDown
+        }
+        channel.closeFuture.whenComplete { _ in _ = self.state.withLock { $0.channels.removeValue(forKey: id) } }
+        // Called from the child initializer: the event goes out once the initializer has run.
+        if late { channel.eventLoop.execute { channel.pipeline.fireUserInboundEventTriggered(ServerShuttingDown()) } }
     }
 
     /// Sends every open connection the shutdown notice.
     func shutDownAll() {
-        for channel in channels.withLock({ Array($0.values) }) {
-            channel.pipeline.fireUserInboundEventTriggered(ServerShuttingDown())
+        let channels = state.withLock { s in
+            s.shuttingDown = true
+            return Array(s.channels.values)
         }
+        for channel in channels { channel.pipeline.fireUserInboundEventTriggered(ServerShuttingDown()) }
     }
 
-    func closeFutures() -> [EventLoopFuture<Void>] { channels.withLock { $0.values.map(\.closeFuture) } }
+    func closeFutures() -> [EventLoopFuture<Void>] { state.withLock { $0.channels.values.map(\.closeFuture) } }
 }
